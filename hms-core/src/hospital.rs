@@ -1,0 +1,216 @@
+//! [`Hospital`]: the entry point every front end calls; it owns the ports and runs the workflows.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::{AuditAction, AuditEvent, AuditOutcome, EntityKind};
+use crate::clinical::DEFAULT_MAX_DOCUMENT_BYTES;
+use crate::error::{Error, Refusal, Result};
+use crate::ids::{AuditId, PatientId};
+use crate::money::Currency;
+use crate::policy::{self, Action, Actor, Denial, Relation, Scope};
+use crate::ports::{BlobStore, Store, Tx, TxMode};
+use crate::user::PasswordCost;
+use crate::values::TimeZone;
+
+/// How a hospital runs: its time zone, currency and a few switches.
+#[derive(Debug, Clone)]
+pub struct HospitalConfig {
+    /// The IANA time zone availability rules are read in (default UTC).
+    pub time_zone: TimeZone,
+    /// The currency of fees and invoices unless a doctor's fee says otherwise.
+    pub currency: Currency,
+    /// Whether self-registered doctors wait for an admin to activate them.
+    pub doctor_approval_required: bool,
+    /// The argon2id cost for new password hashes.
+    pub password_cost: PasswordCost,
+    /// The largest document accepted, in bytes.
+    pub max_document_bytes: u64,
+}
+
+impl Default for HospitalConfig {
+    fn default() -> Self {
+        Self {
+            time_zone: TimeZone::UTC,
+            currency: Currency::USD,
+            doctor_approval_required: false,
+            password_cost: PasswordCost::default(),
+            max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+        }
+    }
+}
+
+/// A hospital: the storage and blob ports plus configuration. Cheap to clone and share between threads.
+#[derive(Clone)]
+pub struct Hospital {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) blobs: Arc<dyn BlobStore>,
+    pub(crate) config: Arc<HospitalConfig>,
+}
+
+impl std::fmt::Debug for Hospital {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hospital").field("backend", &self.store.backend()).field("config", &self.config).finish()
+    }
+}
+
+/// What an audit record says about one action, before it is stamped with actor and time.
+pub(crate) struct Audit {
+    pub action: AuditAction,
+    pub operation: &'static str,
+    pub entity: EntityKind,
+    pub entity_id: Option<String>,
+    pub patient: Option<PatientId>,
+    pub detail: String,
+}
+
+impl Audit {
+    pub(crate) fn new(action: AuditAction, operation: &'static str, entity: EntityKind, id: impl ToString) -> Self {
+        Self { action, operation, entity, entity_id: Some(id.to_string()), patient: None, detail: String::new() }
+    }
+
+    pub(crate) fn patient(mut self, patient: PatientId) -> Self {
+        self.patient = Some(patient);
+        self
+    }
+
+    pub(crate) fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = detail.into();
+        self
+    }
+}
+
+impl Hospital {
+    /// A hospital over the given ports.
+    pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, config: HospitalConfig) -> Self {
+        Self { store, blobs, config: Arc::new(config) }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &HospitalConfig {
+        &self.config
+    }
+
+    /// The storage port (for health checks and tools).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.store.ping().await
+    }
+
+    pub(crate) async fn begin(&self, mode: TxMode) -> Result<Box<dyn Tx>> {
+        self.store.begin(mode).await
+    }
+
+    /// Commits `tx` if `result` is a success; otherwise rolls it back and, for a refusal, writes
+    /// the refusal to the audit log in a transaction of its own.
+    pub(crate) async fn finish<T>(&self, tx: Box<dyn Tx>, actor: Option<&Actor>, result: Result<T>, now: DateTime<Utc>) -> Result<T> {
+        match result {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(error) => {
+                let _ = tx.rollback().await;
+                if let Some(refusal) = error.refusal() {
+                    self.audit_refusal(actor, refusal, now).await?;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Refuses (and audits) an actor whose role holds no grant for `action`.
+    pub(crate) async fn guard(&self, actor: &Actor, action: Action, entity: EntityKind, now: DateTime<Utc>) -> Result<()> {
+        let result = gate(actor, action, entity);
+        if let Err(e) = &result
+            && let Some(refusal) = e.refusal()
+        {
+            self.audit_refusal(Some(actor), refusal, now).await?;
+        }
+        result
+    }
+
+    async fn audit_refusal(&self, actor: Option<&Actor>, refusal: &Refusal, now: DateTime<Utc>) -> Result<()> {
+        let mut tx = self.begin(TxMode::Write).await?;
+        let event = AuditEvent {
+            id: AuditId::new(),
+            at: now,
+            actor_id: actor.map(Actor::id),
+            actor_role: actor.map(Actor::role),
+            action: AuditAction::Refused,
+            operation: refusal.action.to_string(),
+            entity: refusal.entity,
+            entity_id: refusal.entity_id.clone(),
+            patient_id: refusal.patient,
+            outcome: AuditOutcome::Refused,
+            detail: String::new(),
+        };
+        tx.insert_audit(&event).await?;
+        tx.commit().await
+    }
+
+    /// Records a successful action in the audit log, inside the workflow's transaction.
+    pub(crate) async fn audit(&self, tx: &mut dyn Tx, actor: Option<&Actor>, audit: Audit, now: DateTime<Utc>) -> Result<()> {
+        self.audit_outcome(tx, actor, audit, AuditOutcome::Success, now).await
+    }
+
+    pub(crate) async fn audit_outcome(
+        &self,
+        tx: &mut dyn Tx,
+        actor: Option<&Actor>,
+        audit: Audit,
+        outcome: AuditOutcome,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let event = AuditEvent {
+            id: AuditId::new(),
+            at: now,
+            actor_id: actor.map(Actor::id),
+            actor_role: actor.map(Actor::role),
+            action: audit.action,
+            operation: audit.operation.to_string(),
+            entity: audit.entity,
+            entity_id: audit.entity_id,
+            patient_id: audit.patient,
+            outcome,
+            detail: audit.detail,
+        };
+        tx.insert_audit(&event).await
+    }
+}
+
+/// Builds the error for a policy denial.
+pub(crate) fn refuse(denial: Denial, action: Action, entity: EntityKind, entity_id: Option<String>, patient: Option<PatientId>) -> Error {
+    let refusal = Refusal { action: action.as_str(), entity, entity_id, patient };
+    match denial {
+        Denial::Forbidden => Error::Forbidden(refusal),
+        Denial::Hidden => Error::Hidden(refusal),
+    }
+}
+
+/// The first check of every workflow: does the actor's role hold any grant for `action`?
+pub(crate) fn gate(actor: &Actor, action: Action, entity: EntityKind) -> Result<()> {
+    if policy::may_ever(actor.role(), action) { Ok(()) } else { Err(refuse(Denial::Forbidden, action, entity, None, None)) }
+}
+
+/// The full check, once the record and its relation to the actor are known.
+pub(crate) fn authorize(
+    actor: &Actor,
+    action: Action,
+    relation: Relation,
+    entity: EntityKind,
+    entity_id: impl ToString,
+    patient: Option<PatientId>,
+) -> Result<Scope> {
+    policy::decide(actor.role(), action, relation).map_err(|d| refuse(d, action, entity, Some(entity_id.to_string()), patient))
+}
+
+/// `Own` when `own` holds.
+pub(crate) fn relation(own: bool) -> Relation {
+    if own { Relation::Own } else { Relation::Other }
+}

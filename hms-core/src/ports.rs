@@ -1,0 +1,250 @@
+//! The ports hms-core reaches the outside through: storage (a transaction of typed operations) and blobs.
+//!
+//! The core decides; the ports only store and fetch. Every workflow opens one [`Tx`], reads and
+//! writes through it, and commits only if every step succeeded — so a failing workflow leaves
+//! nothing behind. Implementations map a clash with a uniqueness or overlap constraint to
+//! [`crate::Error::Conflict`], an unreachable database to [`crate::Error::Unavailable`], and
+//! anything else to [`crate::Error::Internal`].
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::appointment::{Appointment, AppointmentStatus};
+use crate::audit::{AuditEvent, AuditFilter};
+use crate::billing::{Invoice, InvoiceStatus};
+use crate::clinical::{Document, VisitNote};
+use crate::dashboard::Dashboard;
+use crate::error::Result;
+use crate::ids::*;
+use crate::notification::{Notification, OutgoingEmail};
+use crate::page::{Page, PageRequest};
+use crate::prescription::{Prescription, PrescriptionAnalysis};
+use crate::profile::{Doctor, Patient};
+use crate::schedule::{Availability, AvailabilityException, AvailabilityRule};
+use crate::user::{Role, User};
+use crate::values::Email;
+
+/// Whether a transaction will write. Read transactions never take a write lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxMode {
+    /// Only reads.
+    Read,
+    /// Reads and writes; on SQLite this takes the write lock at once, so that read-then-write never deadlocks.
+    Write,
+}
+
+/// A database hms can open transactions on.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Opens a transaction.
+    async fn begin(&self, mode: TxMode) -> Result<Box<dyn Tx>>;
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<()>;
+    /// A short name of the backend, e.g. `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+}
+
+/// Filters for listing users.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Only this role.
+    pub role: Option<Role>,
+    /// Only active (true) or inactive (false) accounts.
+    pub active: Option<bool>,
+}
+
+/// Filters for listing doctors.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DoctorFilter {
+    /// Only this specialization (case-insensitive).
+    pub specialization: Option<String>,
+    /// Only doctors accepting (true) or not accepting (false) appointments.
+    pub accepting: Option<bool>,
+    /// Include inactive accounts (admins only).
+    pub include_inactive: bool,
+}
+
+/// Filters for listing patients.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatientFilter {
+    /// Only patients with an active or past appointment with this doctor.
+    pub doctor_id: Option<DoctorId>,
+    /// Only patients whose name or e-mail contains this text (case-insensitive).
+    pub search: Option<String>,
+}
+
+/// Filters for listing appointments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppointmentFilter {
+    /// Only this status.
+    pub status: Option<AppointmentStatus>,
+    /// Only this doctor's.
+    pub doctor_id: Option<DoctorId>,
+    /// Only this patient's.
+    pub patient_id: Option<PatientId>,
+    /// Only those starting at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Only those starting before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Filters for listing prescriptions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrescriptionFilter {
+    /// Only this doctor's.
+    pub doctor_id: Option<DoctorId>,
+    /// Only this patient's.
+    pub patient_id: Option<PatientId>,
+}
+
+/// Filters for listing invoices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceFilter {
+    /// Only this status.
+    pub status: Option<InvoiceStatus>,
+    /// Only this patient's.
+    pub patient_id: Option<PatientId>,
+}
+
+/// One transaction: every storage operation the workflows need.
+#[async_trait]
+pub trait Tx: Send {
+    /// Makes every change of this transaction permanent.
+    async fn commit(self: Box<Self>) -> Result<()>;
+    /// Drops every change of this transaction.
+    async fn rollback(self: Box<Self>) -> Result<()>;
+
+    /// Inserts a user; a taken e-mail address is a conflict.
+    async fn insert_user(&mut self, user: &User) -> Result<()>;
+    /// Updates a user's e-mail, name, phone, password hash, active flag and update time.
+    async fn update_user(&mut self, user: &User) -> Result<()>;
+    /// A user by id.
+    async fn user(&mut self, id: UserId) -> Result<Option<User>>;
+    /// A user by e-mail address.
+    async fn user_by_email(&mut self, email: &Email) -> Result<Option<User>>;
+    /// Users, newest first.
+    async fn list_users(&mut self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>>;
+
+    /// Inserts a doctor profile for an existing doctor user; a taken license number is a conflict.
+    async fn insert_doctor(&mut self, doctor: &Doctor) -> Result<()>;
+    /// Updates a doctor profile's own fields.
+    async fn update_doctor(&mut self, doctor: &Doctor) -> Result<()>;
+    /// A doctor by id, with the account's name, e-mail and active flag.
+    async fn doctor(&mut self, id: DoctorId) -> Result<Option<Doctor>>;
+    /// Doctors, by name.
+    async fn list_doctors(&mut self, filter: &DoctorFilter, page: PageRequest) -> Result<Page<Doctor>>;
+
+    /// Inserts a patient profile (with its clinical part) for an existing patient user.
+    async fn insert_patient(&mut self, patient: &Patient) -> Result<()>;
+    /// Updates a patient profile's own fields (and the clinical ones when present).
+    async fn update_patient(&mut self, patient: &Patient) -> Result<()>;
+    /// A patient by id, with the clinical part.
+    async fn patient(&mut self, id: PatientId) -> Result<Option<Patient>>;
+    /// Patients, by name, with the clinical part.
+    async fn list_patients(&mut self, filter: &PatientFilter, page: PageRequest) -> Result<Page<Patient>>;
+    /// Whether the doctor has, or had, a pending, confirmed, completed or no-show appointment with the patient.
+    async fn doctor_sees_patient(&mut self, doctor: DoctorId, patient: PatientId) -> Result<bool>;
+
+    /// A doctor's weekly rules and exceptions (exceptions ending after `since`).
+    async fn availability(&mut self, doctor: DoctorId, since: DateTime<Utc>) -> Result<Availability>;
+    /// Replaces a doctor's weekly rules.
+    async fn replace_rules(&mut self, doctor: DoctorId, rules: &[AvailabilityRule]) -> Result<()>;
+    /// Adds an exception.
+    async fn insert_exception(&mut self, exception: &AvailabilityException) -> Result<()>;
+
+    /// Inserts an appointment; an overlap with an active appointment of the same doctor (or patient) is a conflict.
+    async fn insert_appointment(&mut self, appointment: &Appointment) -> Result<()>;
+    /// Updates an appointment's status, cancellation reason, reminder time and update time.
+    async fn update_appointment(&mut self, appointment: &Appointment) -> Result<()>;
+    /// An appointment by id.
+    async fn appointment(&mut self, id: AppointmentId) -> Result<Option<Appointment>>;
+    /// Appointments, by start time.
+    async fn list_appointments(&mut self, filter: &AppointmentFilter, page: PageRequest) -> Result<Page<Appointment>>;
+    /// The intervals of a doctor's active appointments that overlap `[from, to)`.
+    async fn doctor_busy(
+        &mut self,
+        doctor: DoctorId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>>;
+    /// Whether the patient has an active appointment overlapping `[from, to)`.
+    async fn patient_busy(&mut self, patient: PatientId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<bool>;
+    /// Confirmed appointments starting in `[from, to)` whose reminder has not been queued.
+    async fn reminders_due(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Appointment>>;
+
+    /// Inserts a visit note.
+    async fn insert_note(&mut self, note: &VisitNote) -> Result<()>;
+    /// A note by id.
+    async fn note(&mut self, id: NoteId) -> Result<Option<VisitNote>>;
+    /// A patient's notes, newest first.
+    async fn list_notes(&mut self, patient: PatientId, page: PageRequest) -> Result<Page<VisitNote>>;
+
+    /// Inserts a document's metadata.
+    async fn insert_document(&mut self, document: &Document) -> Result<()>;
+    /// A document by id.
+    async fn document(&mut self, id: DocumentId) -> Result<Option<Document>>;
+    /// A patient's documents, newest first.
+    async fn list_documents(&mut self, patient: PatientId, page: PageRequest) -> Result<Page<Document>>;
+
+    /// Inserts a prescription; a second one for the same appointment is a conflict.
+    async fn insert_prescription(&mut self, prescription: &Prescription) -> Result<()>;
+    /// Updates a prescription's content, revision and update time.
+    async fn update_prescription(&mut self, prescription: &Prescription) -> Result<()>;
+    /// A prescription by id.
+    async fn prescription(&mut self, id: PrescriptionId) -> Result<Option<Prescription>>;
+    /// Prescriptions, newest first.
+    async fn list_prescriptions(&mut self, filter: &PrescriptionFilter, page: PageRequest) -> Result<Page<Prescription>>;
+
+    /// Inserts an analysis.
+    async fn insert_analysis(&mut self, analysis: &PrescriptionAnalysis) -> Result<()>;
+    /// The newest analysis of a prescription.
+    async fn latest_analysis(&mut self, prescription: PrescriptionId) -> Result<Option<PrescriptionAnalysis>>;
+
+    /// The next invoice sequence number for `year` (1, 2, 3 …), never handed out twice.
+    async fn next_invoice_sequence(&mut self, year: i32) -> Result<u64>;
+    /// Inserts an invoice; a second one for the same appointment is a conflict.
+    async fn insert_invoice(&mut self, invoice: &Invoice) -> Result<()>;
+    /// Updates an invoice's status, payment and update time.
+    async fn update_invoice(&mut self, invoice: &Invoice) -> Result<()>;
+    /// An invoice by id.
+    async fn invoice(&mut self, id: InvoiceId) -> Result<Option<Invoice>>;
+    /// Invoices, newest first.
+    async fn list_invoices(&mut self, filter: &InvoiceFilter, page: PageRequest) -> Result<Page<Invoice>>;
+
+    /// Inserts a notification.
+    async fn insert_notification(&mut self, notification: &Notification) -> Result<()>;
+    /// A user's notifications, newest first.
+    async fn list_notifications(&mut self, recipient: UserId, unread_only: bool, page: PageRequest) -> Result<Page<Notification>>;
+    /// A notification by id.
+    async fn notification(&mut self, id: NotificationId) -> Result<Option<Notification>>;
+    /// Marks one notification read; returns whether it was unread.
+    async fn mark_notification_read(&mut self, id: NotificationId, at: DateTime<Utc>) -> Result<bool>;
+    /// Marks every unread notification of a user read; returns how many.
+    async fn mark_all_notifications_read(&mut self, recipient: UserId, at: DateTime<Utc>) -> Result<u64>;
+
+    /// Queues an e-mail.
+    async fn insert_email(&mut self, email: &OutgoingEmail) -> Result<()>;
+    /// Unsent e-mails due at `now`, oldest first.
+    async fn emails_due(&mut self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutgoingEmail>>;
+    /// An e-mail by id.
+    async fn email(&mut self, id: EmailId) -> Result<Option<OutgoingEmail>>;
+    /// Updates an e-mail's attempts, next attempt, sent time and last error.
+    async fn update_email(&mut self, email: &OutgoingEmail) -> Result<()>;
+
+    /// Appends an audit event.
+    async fn insert_audit(&mut self, event: &AuditEvent) -> Result<()>;
+    /// Audit events, newest first.
+    async fn list_audit(&mut self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>>;
+
+    /// Dashboard figures; `today` is the hospital's current local day as UTC instants.
+    async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard>;
+}
+
+/// Where document bytes live, addressed by their SHA-256.
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// Stores `bytes` and returns their lower-case hex SHA-256 (storing the same bytes twice is harmless).
+    async fn put(&self, bytes: &[u8]) -> Result<String>;
+    /// The bytes stored under `sha256`, if any.
+    async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>>;
+}

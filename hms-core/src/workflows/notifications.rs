@@ -1,0 +1,137 @@
+//! Notifications and the e-mail outbox.
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::EntityKind;
+use crate::error::{Error, Result};
+use crate::hospital::{Hospital, authorize, relation};
+use crate::ids::{EmailId, NotificationId, UserId};
+use crate::notification::{MAX_EMAIL_ATTEMPTS, Notification, NotificationKind, OutgoingEmail};
+use crate::page::{Page, PageRequest};
+use crate::policy::{Action, Actor};
+use crate::ports::{Tx, TxMode};
+use crate::values::Email;
+
+fn subject(kind: NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::AppointmentBooked => "Appointment booked",
+        NotificationKind::AppointmentConfirmed => "Appointment confirmed",
+        NotificationKind::AppointmentRejected => "Appointment declined",
+        NotificationKind::AppointmentCancelled => "Appointment cancelled",
+        NotificationKind::AppointmentReminder => "Appointment reminder",
+        NotificationKind::PrescriptionReady => "Your prescription is ready",
+        NotificationKind::InvoiceIssued => "Invoice issued",
+        NotificationKind::InvoicePaid => "Invoice paid",
+        NotificationKind::AccountChanged => "Your account",
+    }
+}
+
+impl Hospital {
+    /// Records a notification for `recipient` and, for e-mail-worthy kinds, queues an e-mail, inside `tx`.
+    pub(crate) async fn notify(
+        &self,
+        tx: &mut dyn Tx,
+        recipient: UserId,
+        email: &Email,
+        kind: NotificationKind,
+        message: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let notification = Notification {
+            id: NotificationId::new(),
+            recipient_id: recipient,
+            kind,
+            message: message.to_string(),
+            created_at: now,
+            read_at: None,
+        };
+        tx.insert_notification(&notification).await?;
+        if kind.emails() {
+            let email = OutgoingEmail {
+                id: EmailId::new(),
+                to: email.clone(),
+                subject: subject(kind).to_string(),
+                body: format!("{message}.\n\nThis message was sent by the hospital's appointment system."),
+                created_at: now,
+                attempts: 0,
+                next_attempt_at: Some(now),
+                sent_at: None,
+                last_error: None,
+            };
+            tx.insert_email(&email).await?;
+        }
+        Ok(())
+    }
+
+    /// The actor's notifications, newest first.
+    pub async fn notifications(&self, actor: &Actor, unread_only: bool, page: PageRequest) -> Result<Page<Notification>> {
+        let mut tx = self.begin(TxMode::Read).await?;
+        let result = tx.list_notifications(actor.id(), unread_only, page).await;
+        tx.rollback().await?;
+        result
+    }
+
+    /// Marks one of the actor's notifications read (another's answers "not found").
+    pub async fn mark_notification_read(&self, actor: &Actor, id: NotificationId, now: DateTime<Utc>) -> Result<Notification> {
+        let mut tx = self.begin(TxMode::Write).await?;
+        let result = async {
+            let mut n = tx.notification(id).await?.ok_or(Error::not_found(EntityKind::Notification))?;
+            authorize(actor, Action::Notifications, relation(n.recipient_id == actor.id()), EntityKind::Notification, id, None)?;
+            if tx.mark_notification_read(id, now).await? {
+                n.read_at = Some(now);
+            }
+            Ok(n)
+        }
+        .await;
+        self.finish(tx, Some(actor), result, now).await
+    }
+
+    /// Marks all the actor's notifications read; returns how many were unread.
+    pub async fn mark_all_notifications_read(&self, actor: &Actor, now: DateTime<Utc>) -> Result<u64> {
+        let mut tx = self.begin(TxMode::Write).await?;
+        let result = tx.mark_all_notifications_read(actor.id(), now).await;
+        self.finish(tx, Some(actor), result, now).await
+    }
+
+    /// E-mails due for delivery at `now` (a dispatcher's job: trusted code only).
+    pub async fn emails_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutgoingEmail>> {
+        let mut tx = self.begin(TxMode::Read).await?;
+        let result = tx.emails_due(now, limit.clamp(1, 1000)).await;
+        tx.rollback().await?;
+        result
+    }
+
+    /// Records a delivered e-mail.
+    pub async fn email_sent(&self, id: EmailId, now: DateTime<Utc>) -> Result<OutgoingEmail> {
+        self.update_email(id, now, None).await
+    }
+
+    /// Records a failed delivery: the next attempt waits longer each time, and after
+    /// [`MAX_EMAIL_ATTEMPTS`] the e-mail is given up (kept, with its last error).
+    pub async fn email_failed(&self, id: EmailId, error: &str, now: DateTime<Utc>) -> Result<OutgoingEmail> {
+        self.update_email(id, now, Some(error)).await
+    }
+
+    async fn update_email(&self, id: EmailId, now: DateTime<Utc>, error: Option<&str>) -> Result<OutgoingEmail> {
+        let mut tx = self.begin(TxMode::Write).await?;
+        let result = async {
+            let mut email = tx.email(id).await?.ok_or(Error::not_found(EntityKind::Notification))?;
+            email.attempts += 1;
+            match error {
+                None => {
+                    email.sent_at = Some(now);
+                    email.next_attempt_at = None;
+                    email.last_error = None;
+                }
+                Some(e) => {
+                    email.last_error = Some(e.chars().take(500).collect());
+                    email.next_attempt_at = (email.attempts < MAX_EMAIL_ATTEMPTS).then(|| now + OutgoingEmail::backoff(email.attempts));
+                }
+            }
+            tx.update_email(&email).await?;
+            Ok(email)
+        }
+        .await;
+        self.finish(tx, None, result, now).await
+    }
+}
