@@ -1,0 +1,70 @@
+//! The PostgreSQL backend: the production engine, safe with many server processes on one database.
+
+use std::time::Duration;
+
+use hms_core::ports::{Store, TxMode};
+use rust_decimal::Decimal;
+use sqlx::postgres::{PgPoolOptions, PgRow};
+use sqlx::{PgPool, Postgres};
+
+type DbRow = PgRow;
+/// PostgreSQL stores decimals exactly as `numeric`.
+type DecDb = Decimal;
+
+fn dec_db(d: Decimal) -> DecDb {
+    d
+}
+
+fn dec_rs(d: DecDb) -> hms_core::Result<Decimal> {
+    Ok(d)
+}
+
+crate::tx_impl::impl_tx!(PgTx, Postgres);
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// hms on PostgreSQL.
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://…`).
+    pub async fn connect(url: &str, max_connections: u32) -> hms_core::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await
+            .map_err(crate::error::map)?;
+        Ok(Self { pool })
+    }
+
+    /// Applies the embedded migrations that have not run yet.
+    pub async fn migrate(&self) -> hms_core::Result<()> {
+        MIGRATOR.run(&self.pool).await.map_err(|e| hms_core::Error::internal(format!("migration failed: {e}")))
+    }
+
+    /// The connection pool, for tools and tests.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for PgStore {
+    async fn begin(&self, _mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
+        let tx = self.pool.begin().await.map_err(crate::error::map)?;
+        Ok(Box::new(PgTx { tx }))
+    }
+
+    async fn ping(&self) -> hms_core::Result<()> {
+        sqlx::query("select 1").execute(&self.pool).await.map_err(crate::error::map)?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+}

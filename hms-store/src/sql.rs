@@ -1,0 +1,143 @@
+//! SQL shared by both backends: `$n` placeholders work on SQLite and PostgreSQL alike.
+
+pub(crate) const USER_COLS: &str = "id, email, full_name, phone, role, password_hash, active, created_at, updated_at";
+pub(crate) const INSERT_USER: &str = "insert into account (id, email, full_name, phone, role, password_hash, active, created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const UPDATE_USER: &str =
+    "update account set email = $2, full_name = $3, phone = $4, password_hash = $5, active = $6, updated_at = $7 where id = $1";
+pub(crate) const USER_BY_ID: &str =
+    "select id, email, full_name, phone, role, password_hash, active, created_at, updated_at from account where id = $1";
+pub(crate) const USER_BY_EMAIL: &str =
+    "select id, email, full_name, phone, role, password_hash, active, created_at, updated_at from account where email = $1";
+
+pub(crate) const DOCTOR_SELECT: &str = "select d.id, a.full_name, a.email, a.active, d.specialization, d.license_number, \
+     d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at \
+     from doctor d join account a on a.id = d.id";
+pub(crate) const DOCTOR_BY_ID: &str = "select d.id, a.full_name, a.email, a.active, d.specialization, d.license_number, \
+     d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at \
+     from doctor d join account a on a.id = d.id where d.id = $1";
+pub(crate) const INSERT_DOCTOR: &str = "insert into doctor (id, specialization, license_number, years_of_experience, \
+     consultation_fee, currency, bio, accepting_appointments, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const UPDATE_DOCTOR: &str = "update doctor set specialization = $2, license_number = $3, years_of_experience = $4, \
+     consultation_fee = $5, currency = $6, bio = $7, accepting_appointments = $8, updated_at = $9 where id = $1";
+
+pub(crate) const PATIENT_SELECT: &str = "select p.id, a.full_name, a.email, a.phone, a.active, p.date_of_birth, p.sex, \
+     p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, p.medical_history, p.updated_at \
+     from patient p join account a on a.id = p.id";
+pub(crate) const PATIENT_BY_ID: &str = "select p.id, a.full_name, a.email, a.phone, a.active, p.date_of_birth, p.sex, \
+     p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, p.medical_history, p.updated_at \
+     from patient p join account a on a.id = p.id where p.id = $1";
+pub(crate) const INSERT_PATIENT: &str = "insert into patient (id, date_of_birth, sex, blood_group, address, emergency_contact, \
+     allergies, conditions, medical_history, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+pub(crate) const UPDATE_PATIENT: &str = "update patient set date_of_birth = $2, sex = $3, blood_group = $4, address = $5, \
+     emergency_contact = $6, allergies = $7, conditions = $8, medical_history = $9, updated_at = $10 where id = $1";
+pub(crate) const UPDATE_PATIENT_DEMOGRAPHICS: &str = "update patient set date_of_birth = $2, sex = $3, address = $4, \
+     emergency_contact = $5, updated_at = $6 where id = $1";
+pub(crate) const DOCTOR_SEES_PATIENT: &str = "select exists (select 1 from appointment where doctor_id = $1 and patient_id = $2 \
+     and status in ('pending', 'confirmed', 'completed', 'no_show'))";
+
+pub(crate) const RULES_OF: &str = "select weekday, start_time, end_time, slot_minutes, valid_from, valid_until \
+     from availability_rule where doctor_id = $1 order by position";
+pub(crate) const DELETE_RULES: &str = "delete from availability_rule where doctor_id = $1";
+pub(crate) const INSERT_RULE: &str = "insert into availability_rule (doctor_id, position, weekday, start_time, end_time, \
+     slot_minutes, valid_from, valid_until) values ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const EXCEPTIONS_OF: &str = "select id, doctor_id, starts_at, ends_at, reason from availability_exception \
+     where doctor_id = $1 and ends_at > $2 order by starts_at";
+pub(crate) const INSERT_EXCEPTION: &str =
+    "insert into availability_exception (id, doctor_id, starts_at, ends_at, reason) values ($1, $2, $3, $4, $5)";
+
+pub(crate) const APPOINTMENT_COLS: &str = "id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, booked_by, \
+     cancellation_reason, reminder_queued_at, created_at, updated_at";
+pub(crate) const APPOINTMENT_BY_ID: &str = "select id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, \
+     booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at from appointment where id = $1";
+pub(crate) const INSERT_APPOINTMENT: &str = "insert into appointment (id, doctor_id, patient_id, starts_at, ends_at, status, \
+     reason, notes, booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+pub(crate) const UPDATE_APPOINTMENT: &str = "update appointment set status = $2, cancellation_reason = $3, \
+     reminder_queued_at = $4, updated_at = $5 where id = $1";
+pub(crate) const DOCTOR_BUSY: &str = "select starts_at, ends_at from appointment where doctor_id = $1 \
+     and status in ('pending', 'confirmed') and starts_at < $3 and ends_at > $2 order by starts_at";
+pub(crate) const PATIENT_BUSY: &str = "select exists (select 1 from appointment where patient_id = $1 \
+     and status in ('pending', 'confirmed') and starts_at < $3 and ends_at > $2)";
+pub(crate) const REMINDERS_DUE: &str = "select id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, \
+     booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at from appointment \
+     where status = 'confirmed' and starts_at >= $1 and starts_at < $2 and reminder_queued_at is null order by starts_at";
+
+pub(crate) const INSERT_NOTE: &str = "insert into visit_note (id, patient_id, appointment_id, author_id, kind, text, corrects, \
+     created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const NOTE_BY_ID: &str =
+    "select id, patient_id, appointment_id, author_id, kind, text, corrects, created_at from visit_note where id = $1";
+pub(crate) const NOTES_OF: &str = "select id, patient_id, appointment_id, author_id, kind, text, corrects, created_at \
+     from visit_note where patient_id = $1 order by created_at desc, id desc limit $2 offset $3";
+pub(crate) const COUNT_NOTES: &str = "select count(*) from visit_note where patient_id = $1";
+
+pub(crate) const INSERT_DOCUMENT: &str = "insert into document (id, patient_id, appointment_id, kind, file_name, content_type, \
+     size_bytes, sha256, description, uploaded_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub(crate) const DOCUMENT_BY_ID: &str = "select id, patient_id, appointment_id, kind, file_name, content_type, size_bytes, \
+     sha256, description, uploaded_by, created_at from document where id = $1";
+pub(crate) const DOCUMENTS_OF: &str = "select id, patient_id, appointment_id, kind, file_name, content_type, size_bytes, \
+     sha256, description, uploaded_by, created_at from document where patient_id = $1 \
+     order by created_at desc, id desc limit $2 offset $3";
+pub(crate) const COUNT_DOCUMENTS: &str = "select count(*) from document where patient_id = $1";
+
+pub(crate) const PRESCRIPTION_COLS: &str = "id, appointment_id, doctor_id, patient_id, diagnosis, medications, instructions, \
+     follow_up, revision, created_at, updated_at";
+pub(crate) const PRESCRIPTION_BY_ID: &str = "select id, appointment_id, doctor_id, patient_id, diagnosis, medications, \
+     instructions, follow_up, revision, created_at, updated_at from prescription where id = $1";
+pub(crate) const INSERT_PRESCRIPTION: &str = "insert into prescription (id, appointment_id, doctor_id, patient_id, diagnosis, \
+     medications, instructions, follow_up, revision, created_at, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub(crate) const UPDATE_PRESCRIPTION: &str = "update prescription set diagnosis = $2, medications = $3, instructions = $4, \
+     follow_up = $5, revision = $6, updated_at = $7 where id = $1";
+
+pub(crate) const INSERT_ANALYSIS: &str = "insert into prescription_analysis (id, prescription_id, prescription_revision, \
+     requested_by, created_at, checks, review, review_unavailable_reason, outcome, model, payload_sha256, latency_ms, \
+     disclaimer) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+pub(crate) const LATEST_ANALYSIS: &str = "select id, prescription_id, prescription_revision, requested_by, created_at, checks, \
+     review, review_unavailable_reason, outcome, model, payload_sha256, latency_ms, disclaimer from prescription_analysis \
+     where prescription_id = $1 order by created_at desc, id desc limit 1";
+
+pub(crate) const NEXT_INVOICE_SEQUENCE: &str = "insert into invoice_counter (year, last) values ($1, 1) \
+     on conflict (year) do update set last = invoice_counter.last + 1 returning last";
+pub(crate) const INVOICE_COLS: &str = "id, number, appointment_id, patient_id, lines, currency, tax_rate, discount, subtotal, \
+     tax, total, status, payment_method, paid_at, cancelled_at, issued_by, created_at, updated_at";
+pub(crate) const INVOICE_BY_ID: &str = "select id, number, appointment_id, patient_id, lines, currency, tax_rate, discount, \
+     subtotal, tax, total, status, payment_method, paid_at, cancelled_at, issued_by, created_at, updated_at \
+     from invoice where id = $1";
+pub(crate) const INSERT_INVOICE: &str = "insert into invoice (id, number, appointment_id, patient_id, lines, currency, tax_rate, \
+     discount, subtotal, tax, total, total_minor, status, payment_method, paid_at, cancelled_at, issued_by, created_at, \
+     updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
+pub(crate) const UPDATE_INVOICE: &str = "update invoice set status = $2, payment_method = $3, paid_at = $4, cancelled_at = $5, \
+     updated_at = $6 where id = $1";
+
+pub(crate) const INSERT_NOTIFICATION: &str =
+    "insert into notification (id, recipient_id, kind, message, created_at, read_at) values ($1, $2, $3, $4, $5, $6)";
+pub(crate) const NOTIFICATION_BY_ID: &str = "select id, recipient_id, kind, message, created_at, read_at from notification where id = $1";
+pub(crate) const NOTIFICATIONS_OF: &str = "select id, recipient_id, kind, message, created_at, read_at from notification \
+     where recipient_id = $1 and ($2 = 0 or read_at is null) order by created_at desc, id desc limit $3 offset $4";
+pub(crate) const COUNT_NOTIFICATIONS: &str = "select count(*) from notification where recipient_id = $1 and ($2 = 0 or read_at is null)";
+pub(crate) const MARK_READ: &str = "update notification set read_at = $2 where id = $1 and read_at is null";
+pub(crate) const MARK_ALL_READ: &str = "update notification set read_at = $2 where recipient_id = $1 and read_at is null";
+
+pub(crate) const INSERT_EMAIL: &str = "insert into outgoing_email (id, recipient, subject, body, created_at, attempts, \
+     next_attempt_at, sent_at, last_error) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const EMAILS_DUE: &str = "select id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, \
+     last_error from outgoing_email where sent_at is null and next_attempt_at <= $1 order by next_attempt_at, id limit $2";
+pub(crate) const EMAIL_BY_ID: &str = "select id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, \
+     last_error from outgoing_email where id = $1";
+pub(crate) const UPDATE_EMAIL: &str =
+    "update outgoing_email set attempts = $2, next_attempt_at = $3, sent_at = $4, last_error = $5 where id = $1";
+
+pub(crate) const INSERT_AUDIT: &str = "insert into audit_event (id, at, actor_id, actor_role, action, operation, entity, \
+     entity_id, patient_id, outcome, detail) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub(crate) const AUDIT_COLS: &str = "id, at, actor_id, actor_role, action, operation, entity, entity_id, patient_id, outcome, detail";
+
+pub(crate) const COUNT_ACTIVE_ROLE: &str = "select count(*) from account where role = $1 and active = $2";
+pub(crate) const APPOINTMENTS_BY_STATUS: &str = "select status, count(*) from appointment group by status";
+pub(crate) const TODAY_APPOINTMENTS: &str = "select count(*) from appointment where starts_at >= $1 and starts_at < $2 \
+     and status in ('pending', 'confirmed', 'completed', 'no_show')";
+pub(crate) const INVOICE_SUMS: &str =
+    "select currency, cast(sum(total_minor) as bigint) from invoice where status = $1 group by currency order by currency";
+pub(crate) const BUSIEST: &str = "select ap.doctor_id, a.full_name, count(*) as n from appointment ap \
+     join account a on a.id = ap.doctor_id where ap.status in ('pending', 'confirmed', 'completed') \
+     group by ap.doctor_id, a.full_name order by n desc, a.full_name limit $1";

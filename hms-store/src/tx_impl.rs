@@ -1,0 +1,1103 @@
+//! The one implementation of the core's `Tx` port, written once and expanded for each backend.
+//!
+//! The SQL is shared (see `sql.rs`); what differs between SQLite and PostgreSQL — how a decimal
+//! is stored, the row type — is named by the module that expands the macro: `DecDb` with
+//! `dec_db`/`dec_rs`, and `DbRow`.
+
+macro_rules! impl_tx {
+    ($Tx:ident, $DB:ty) => {
+        use async_trait::async_trait;
+        use chrono::{DateTime, NaiveDate, NaiveTime, SubsecRound, Utc, Weekday};
+        use hms_core::appointment::Appointment;
+        use hms_core::audit::{AuditEvent, AuditFilter};
+        use hms_core::billing::Invoice;
+        use hms_core::clinical::{Document, VisitNote};
+        use hms_core::dashboard::{Dashboard, DoctorLoad, StatusCount};
+        use hms_core::ids::*;
+        use hms_core::notification::{Notification, OutgoingEmail};
+        use hms_core::ports::{AppointmentFilter, DoctorFilter, InvoiceFilter, PatientFilter, PrescriptionFilter, Tx, UserFilter};
+        use hms_core::prescription::{Prescription, PrescriptionAnalysis};
+        use hms_core::schedule::{Availability, AvailabilityException, AvailabilityRule};
+        use hms_core::user::{PasswordHash, User};
+        use hms_core::values::{Email, LicenseNumber, PersonName, Phone};
+        use hms_core::{AppointmentStatus, Currency, Doctor, Money, Page, PageRequest, Patient, PatientClinical, Result};
+        use sqlx::{QueryBuilder, Row};
+        use uuid::Uuid;
+
+        use crate::error::{corrupt, map};
+        use crate::sql::*;
+
+        /// A transaction on this backend.
+        pub struct $Tx {
+            pub(crate) tx: sqlx::Transaction<'static, $DB>,
+        }
+
+        fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
+            t.trunc_subsecs(6)
+        }
+
+        fn get<'r, T: sqlx::Decode<'r, $DB> + sqlx::Type<$DB>>(row: &'r DbRow, col: &str) -> Result<T> {
+            row.try_get::<T, _>(col).map_err(map)
+        }
+
+        fn geti<'r, T: sqlx::Decode<'r, $DB> + sqlx::Type<$DB>>(row: &'r DbRow, col: usize) -> Result<T> {
+            row.try_get::<T, _>(col).map_err(map)
+        }
+
+        fn parse<T: std::str::FromStr>(what: &str, s: &str) -> Result<T>
+        where
+            T::Err: std::fmt::Display,
+        {
+            s.parse::<T>().map_err(|e| corrupt(what, e))
+        }
+
+        fn json<T: serde::Serialize>(value: &T) -> Result<String> {
+            serde_json::to_string(value).map_err(hms_core::Error::internal)
+        }
+
+        fn unjson<T: serde::de::DeserializeOwned>(what: &str, s: &str) -> Result<T> {
+            serde_json::from_str(s).map_err(|e| corrupt(what, e))
+        }
+
+        fn num<T: TryFrom<i64>>(what: &str, v: i64) -> Result<T> {
+            T::try_from(v).map_err(|_| corrupt(what, v))
+        }
+
+        fn dec(row: &DbRow, col: &str) -> Result<rust_decimal::Decimal> {
+            dec_rs(get::<DecDb>(row, col)?)
+        }
+
+        fn user_row(r: &DbRow) -> Result<User> {
+            Ok(User {
+                id: UserId::from_uuid(get(r, "id")?),
+                email: parse("email", &get::<String>(r, "email")?)?,
+                full_name: parse("full_name", &get::<String>(r, "full_name")?)?,
+                phone: get::<Option<String>>(r, "phone")?.map(|p| parse::<Phone>("phone", &p)).transpose()?,
+                role: parse("role", &get::<String>(r, "role")?)?,
+                password_hash: PasswordHash::from_stored(get(r, "password_hash")?),
+                active: get(r, "active")?,
+                created_at: get(r, "created_at")?,
+                updated_at: get(r, "updated_at")?,
+            })
+        }
+
+        fn doctor_row(r: &DbRow) -> Result<Doctor> {
+            let currency: Currency = parse("currency", &get::<String>(r, "currency")?)?;
+            Ok(Doctor {
+                id: DoctorId::from_uuid(get(r, "id")?),
+                full_name: parse::<PersonName>("full_name", &get::<String>(r, "full_name")?)?,
+                email: parse::<Email>("email", &get::<String>(r, "email")?)?,
+                active: get(r, "active")?,
+                specialization: get(r, "specialization")?,
+                license_number: parse::<LicenseNumber>("license_number", &get::<String>(r, "license_number")?)?,
+                years_of_experience: num("years_of_experience", i64::from(get::<i32>(r, "years_of_experience")?))?,
+                consultation_fee: Money { amount: currency.round(dec(r, "consultation_fee")?), currency },
+                bio: get(r, "bio")?,
+                accepting_appointments: get(r, "accepting_appointments")?,
+                updated_at: get(r, "updated_at")?,
+            })
+        }
+
+        fn patient_row(r: &DbRow) -> Result<Patient> {
+            Ok(Patient {
+                id: PatientId::from_uuid(get(r, "id")?),
+                full_name: parse("full_name", &get::<String>(r, "full_name")?)?,
+                email: parse("email", &get::<String>(r, "email")?)?,
+                phone: get::<Option<String>>(r, "phone")?.map(|p| parse::<Phone>("phone", &p)).transpose()?,
+                active: get(r, "active")?,
+                date_of_birth: get::<Option<NaiveDate>>(r, "date_of_birth")?,
+                sex: parse("sex", &get::<String>(r, "sex")?)?,
+                address: get(r, "address")?,
+                emergency_contact: get(r, "emergency_contact")?,
+                clinical: Some(PatientClinical {
+                    blood_group: parse("blood_group", &get::<String>(r, "blood_group")?)?,
+                    allergies: unjson("allergies", &get::<String>(r, "allergies")?)?,
+                    conditions: unjson("conditions", &get::<String>(r, "conditions")?)?,
+                    medical_history: get(r, "medical_history")?,
+                }),
+                updated_at: get(r, "updated_at")?,
+            })
+        }
+
+        fn appointment_row(r: &DbRow) -> Result<Appointment> {
+            Ok(Appointment {
+                id: AppointmentId::from_uuid(get(r, "id")?),
+                doctor_id: DoctorId::from_uuid(get(r, "doctor_id")?),
+                patient_id: PatientId::from_uuid(get(r, "patient_id")?),
+                starts_at: get(r, "starts_at")?,
+                ends_at: get(r, "ends_at")?,
+                status: parse("status", &get::<String>(r, "status")?)?,
+                reason: get(r, "reason")?,
+                notes: get(r, "notes")?,
+                booked_by: UserId::from_uuid(get(r, "booked_by")?),
+                cancellation_reason: get(r, "cancellation_reason")?,
+                reminder_queued_at: get(r, "reminder_queued_at")?,
+                created_at: get(r, "created_at")?,
+                updated_at: get(r, "updated_at")?,
+            })
+        }
+
+        fn note_row(r: &DbRow) -> Result<VisitNote> {
+            Ok(VisitNote {
+                id: NoteId::from_uuid(get(r, "id")?),
+                patient_id: PatientId::from_uuid(get(r, "patient_id")?),
+                appointment_id: get::<Option<Uuid>>(r, "appointment_id")?.map(AppointmentId::from_uuid),
+                author_id: UserId::from_uuid(get(r, "author_id")?),
+                kind: parse("kind", &get::<String>(r, "kind")?)?,
+                text: get(r, "text")?,
+                corrects: get::<Option<Uuid>>(r, "corrects")?.map(NoteId::from_uuid),
+                created_at: get(r, "created_at")?,
+            })
+        }
+
+        fn document_row(r: &DbRow) -> Result<Document> {
+            Ok(Document {
+                id: DocumentId::from_uuid(get(r, "id")?),
+                patient_id: PatientId::from_uuid(get(r, "patient_id")?),
+                appointment_id: get::<Option<Uuid>>(r, "appointment_id")?.map(AppointmentId::from_uuid),
+                kind: parse("kind", &get::<String>(r, "kind")?)?,
+                file_name: get(r, "file_name")?,
+                content_type: get(r, "content_type")?,
+                size_bytes: num("size_bytes", get::<i64>(r, "size_bytes")?)?,
+                sha256: get(r, "sha256")?,
+                description: get(r, "description")?,
+                uploaded_by: UserId::from_uuid(get(r, "uploaded_by")?),
+                created_at: get(r, "created_at")?,
+            })
+        }
+
+        fn prescription_row(r: &DbRow) -> Result<Prescription> {
+            Ok(Prescription {
+                id: PrescriptionId::from_uuid(get(r, "id")?),
+                appointment_id: AppointmentId::from_uuid(get(r, "appointment_id")?),
+                doctor_id: DoctorId::from_uuid(get(r, "doctor_id")?),
+                patient_id: PatientId::from_uuid(get(r, "patient_id")?),
+                diagnosis: get(r, "diagnosis")?,
+                medications: unjson("medications", &get::<String>(r, "medications")?)?,
+                instructions: get(r, "instructions")?,
+                follow_up: get(r, "follow_up")?,
+                revision: num("revision", i64::from(get::<i32>(r, "revision")?))?,
+                created_at: get(r, "created_at")?,
+                updated_at: get(r, "updated_at")?,
+            })
+        }
+
+        fn analysis_row(r: &DbRow) -> Result<PrescriptionAnalysis> {
+            Ok(PrescriptionAnalysis {
+                id: AnalysisId::from_uuid(get(r, "id")?),
+                prescription_id: PrescriptionId::from_uuid(get(r, "prescription_id")?),
+                prescription_revision: num("prescription_revision", i64::from(get::<i32>(r, "prescription_revision")?))?,
+                requested_by: UserId::from_uuid(get(r, "requested_by")?),
+                created_at: get(r, "created_at")?,
+                checks: unjson("checks", &get::<String>(r, "checks")?)?,
+                review: get::<Option<String>>(r, "review")?.map(|s| unjson("review", &s)).transpose()?,
+                review_unavailable_reason: get(r, "review_unavailable_reason")?,
+                outcome: parse("outcome", &get::<String>(r, "outcome")?)?,
+                model: get(r, "model")?,
+                payload_sha256: get(r, "payload_sha256")?,
+                latency_ms: num("latency_ms", i64::from(get::<i32>(r, "latency_ms")?))?,
+                disclaimer: get(r, "disclaimer")?,
+            })
+        }
+
+        fn invoice_row(r: &DbRow) -> Result<Invoice> {
+            let currency: Currency = parse("currency", &get::<String>(r, "currency")?)?;
+            Ok(Invoice {
+                id: InvoiceId::from_uuid(get(r, "id")?),
+                number: get(r, "number")?,
+                appointment_id: AppointmentId::from_uuid(get(r, "appointment_id")?),
+                patient_id: PatientId::from_uuid(get(r, "patient_id")?),
+                lines: unjson("lines", &get::<String>(r, "lines")?)?,
+                currency,
+                tax_rate: dec(r, "tax_rate")?.normalize(),
+                discount: currency.round(dec(r, "discount")?),
+                subtotal: currency.round(dec(r, "subtotal")?),
+                tax: currency.round(dec(r, "tax")?),
+                total: currency.round(dec(r, "total")?),
+                status: parse("status", &get::<String>(r, "status")?)?,
+                payment_method: get::<Option<String>>(r, "payment_method")?.map(|m| parse("payment_method", &m)).transpose()?,
+                paid_at: get(r, "paid_at")?,
+                cancelled_at: get(r, "cancelled_at")?,
+                issued_by: UserId::from_uuid(get(r, "issued_by")?),
+                created_at: get(r, "created_at")?,
+                updated_at: get(r, "updated_at")?,
+            })
+        }
+
+        fn notification_row(r: &DbRow) -> Result<Notification> {
+            Ok(Notification {
+                id: NotificationId::from_uuid(get(r, "id")?),
+                recipient_id: UserId::from_uuid(get(r, "recipient_id")?),
+                kind: parse("kind", &get::<String>(r, "kind")?)?,
+                message: get(r, "message")?,
+                created_at: get(r, "created_at")?,
+                read_at: get(r, "read_at")?,
+            })
+        }
+
+        fn email_row(r: &DbRow) -> Result<OutgoingEmail> {
+            Ok(OutgoingEmail {
+                id: EmailId::from_uuid(get(r, "id")?),
+                to: parse("recipient", &get::<String>(r, "recipient")?)?,
+                subject: get(r, "subject")?,
+                body: get(r, "body")?,
+                created_at: get(r, "created_at")?,
+                attempts: num("attempts", i64::from(get::<i32>(r, "attempts")?))?,
+                next_attempt_at: get(r, "next_attempt_at")?,
+                sent_at: get(r, "sent_at")?,
+                last_error: get(r, "last_error")?,
+            })
+        }
+
+        fn audit_row(r: &DbRow) -> Result<AuditEvent> {
+            Ok(AuditEvent {
+                id: AuditId::from_uuid(get(r, "id")?),
+                at: get(r, "at")?,
+                actor_id: get::<Option<Uuid>>(r, "actor_id")?.map(UserId::from_uuid),
+                actor_role: get::<Option<String>>(r, "actor_role")?.map(|s| parse("actor_role", &s)).transpose()?,
+                action: parse("action", &get::<String>(r, "action")?)?,
+                operation: get(r, "operation")?,
+                entity: parse("entity", &get::<String>(r, "entity")?)?,
+                entity_id: get(r, "entity_id")?,
+                patient_id: get::<Option<Uuid>>(r, "patient_id")?.map(PatientId::from_uuid),
+                outcome: parse("outcome", &get::<String>(r, "outcome")?)?,
+                detail: get(r, "detail")?,
+            })
+        }
+
+        fn weekday_number(w: Weekday) -> i32 {
+            w.number_from_monday() as i32
+        }
+
+        fn weekday_of(n: i32) -> Result<Weekday> {
+            match n {
+                1 => Ok(Weekday::Mon),
+                2 => Ok(Weekday::Tue),
+                3 => Ok(Weekday::Wed),
+                4 => Ok(Weekday::Thu),
+                5 => Ok(Weekday::Fri),
+                6 => Ok(Weekday::Sat),
+                7 => Ok(Weekday::Sun),
+                _ => Err(corrupt("weekday", n)),
+            }
+        }
+
+        fn limit(page: PageRequest) -> (i64, i64) {
+            (i64::from(page.per_page()), page.offset() as i64)
+        }
+
+        fn push_where<'a>(qb: &mut QueryBuilder<$DB>, first: &mut bool) {
+            qb.push(if *first { " where " } else { " and " });
+            *first = false;
+        }
+
+        impl $Tx {
+            async fn paged<T>(
+                &mut self,
+                count: &mut QueryBuilder<$DB>,
+                items: &mut QueryBuilder<$DB>,
+                page: PageRequest,
+                f: fn(&DbRow) -> Result<T>,
+            ) -> Result<Page<T>> {
+                let total: i64 = count.build().fetch_one(&mut *self.tx).await.map_err(map)?.try_get(0).map_err(map)?;
+                let (lim, off) = limit(page);
+                items.push(" limit ").push_bind(lim).push(" offset ").push_bind(off);
+                let rows = items.build().fetch_all(&mut *self.tx).await.map_err(map)?;
+                let list = rows.iter().map(f).collect::<Result<Vec<_>>>()?;
+                Ok(Page::new(list, page, total as u64))
+            }
+
+            async fn exists(
+                &mut self,
+                sql: &'static str,
+                a: Uuid,
+                b: Option<Uuid>,
+                from: Option<DateTime<Utc>>,
+                to: Option<DateTime<Utc>>,
+            ) -> Result<bool> {
+                let mut q = sqlx::query(sql).bind(a);
+                if let Some(b) = b {
+                    q = q.bind(b);
+                }
+                if let (Some(f), Some(t)) = (from, to) {
+                    q = q.bind(ts(f)).bind(ts(t));
+                }
+                let row = q.fetch_one(&mut *self.tx).await.map_err(map)?;
+                geti::<bool>(&row, 0)
+            }
+        }
+
+        #[async_trait]
+        impl Tx for $Tx {
+            async fn commit(self: Box<Self>) -> Result<()> {
+                self.tx.commit().await.map_err(map)
+            }
+
+            async fn rollback(self: Box<Self>) -> Result<()> {
+                self.tx.rollback().await.map_err(map)
+            }
+
+            async fn insert_user(&mut self, u: &User) -> Result<()> {
+                sqlx::query(INSERT_USER)
+                    .bind(u.id.as_uuid())
+                    .bind(u.email.as_str())
+                    .bind(u.full_name.as_str())
+                    .bind(u.phone.as_ref().map(|p| p.as_str().to_string()))
+                    .bind(u.role.as_str())
+                    .bind(u.password_hash.as_str())
+                    .bind(u.active)
+                    .bind(ts(u.created_at))
+                    .bind(ts(u.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn update_user(&mut self, u: &User) -> Result<()> {
+                sqlx::query(UPDATE_USER)
+                    .bind(u.id.as_uuid())
+                    .bind(u.email.as_str())
+                    .bind(u.full_name.as_str())
+                    .bind(u.phone.as_ref().map(|p| p.as_str().to_string()))
+                    .bind(u.password_hash.as_str())
+                    .bind(u.active)
+                    .bind(ts(u.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn user(&mut self, id: UserId) -> Result<Option<User>> {
+                let row = sqlx::query(USER_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(user_row).transpose()
+            }
+
+            async fn user_by_email(&mut self, email: &Email) -> Result<Option<User>> {
+                let row = sqlx::query(USER_BY_EMAIL).bind(email.as_str()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(user_row).transpose()
+            }
+
+            async fn list_users(&mut self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from account");
+                let mut items = QueryBuilder::<$DB>::new(format!("select {USER_COLS} from account"));
+                for qb in [&mut count, &mut items] {
+                    let mut first = true;
+                    if let Some(role) = filter.role {
+                        push_where(qb, &mut first);
+                        qb.push("role = ").push_bind(role.as_str());
+                    }
+                    if let Some(active) = filter.active {
+                        push_where(qb, &mut first);
+                        qb.push("active = ").push_bind(active);
+                    }
+                }
+                items.push(" order by created_at desc, id desc");
+                self.paged(&mut count, &mut items, page, user_row).await
+            }
+
+            async fn insert_doctor(&mut self, d: &Doctor) -> Result<()> {
+                sqlx::query(INSERT_DOCTOR)
+                    .bind(d.id.as_uuid())
+                    .bind(d.specialization.as_str())
+                    .bind(d.license_number.as_str())
+                    .bind(i32::from(d.years_of_experience))
+                    .bind(dec_db(d.consultation_fee.amount))
+                    .bind(d.consultation_fee.currency.code())
+                    .bind(d.bio.as_str())
+                    .bind(d.accepting_appointments)
+                    .bind(ts(d.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn update_doctor(&mut self, d: &Doctor) -> Result<()> {
+                sqlx::query(UPDATE_DOCTOR)
+                    .bind(d.id.as_uuid())
+                    .bind(d.specialization.as_str())
+                    .bind(d.license_number.as_str())
+                    .bind(i32::from(d.years_of_experience))
+                    .bind(dec_db(d.consultation_fee.amount))
+                    .bind(d.consultation_fee.currency.code())
+                    .bind(d.bio.as_str())
+                    .bind(d.accepting_appointments)
+                    .bind(ts(d.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn doctor(&mut self, id: DoctorId) -> Result<Option<Doctor>> {
+                let row = sqlx::query(DOCTOR_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(doctor_row).transpose()
+            }
+
+            async fn list_doctors(&mut self, filter: &DoctorFilter, page: PageRequest) -> Result<Page<Doctor>> {
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from doctor d join account a on a.id = d.id");
+                let mut items = QueryBuilder::<$DB>::new(DOCTOR_SELECT);
+                for qb in [&mut count, &mut items] {
+                    let mut first = true;
+                    if !filter.include_inactive {
+                        push_where(qb, &mut first);
+                        qb.push("a.active = ").push_bind(true);
+                    }
+                    if let Some(s) = &filter.specialization {
+                        push_where(qb, &mut first);
+                        qb.push("lower(d.specialization) = ").push_bind(s.trim().to_lowercase());
+                    }
+                    if let Some(acc) = filter.accepting {
+                        push_where(qb, &mut first);
+                        qb.push("d.accepting_appointments = ").push_bind(acc);
+                    }
+                }
+                items.push(" order by a.full_name, d.id");
+                self.paged(&mut count, &mut items, page, doctor_row).await
+            }
+
+            async fn insert_patient(&mut self, p: &Patient) -> Result<()> {
+                let c = p.clinical.clone().unwrap_or_default();
+                sqlx::query(INSERT_PATIENT)
+                    .bind(p.id.as_uuid())
+                    .bind(p.date_of_birth)
+                    .bind(p.sex.as_str())
+                    .bind(c.blood_group.as_str())
+                    .bind(p.address.as_str())
+                    .bind(p.emergency_contact.as_str())
+                    .bind(json(&c.allergies)?)
+                    .bind(json(&c.conditions)?)
+                    .bind(c.medical_history.as_str())
+                    .bind(ts(p.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn update_patient(&mut self, p: &Patient) -> Result<()> {
+                let q = match &p.clinical {
+                    Some(c) => sqlx::query(UPDATE_PATIENT)
+                        .bind(p.id.as_uuid())
+                        .bind(p.date_of_birth)
+                        .bind(p.sex.as_str())
+                        .bind(c.blood_group.as_str())
+                        .bind(p.address.as_str())
+                        .bind(p.emergency_contact.as_str())
+                        .bind(json(&c.allergies)?)
+                        .bind(json(&c.conditions)?)
+                        .bind(c.medical_history.clone())
+                        .bind(ts(p.updated_at)),
+                    None => sqlx::query(UPDATE_PATIENT_DEMOGRAPHICS)
+                        .bind(p.id.as_uuid())
+                        .bind(p.date_of_birth)
+                        .bind(p.sex.as_str())
+                        .bind(p.address.as_str())
+                        .bind(p.emergency_contact.as_str())
+                        .bind(ts(p.updated_at)),
+                };
+                q.execute(&mut *self.tx).await.map_err(map)?;
+                Ok(())
+            }
+
+            async fn patient(&mut self, id: PatientId) -> Result<Option<Patient>> {
+                let row = sqlx::query(PATIENT_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(patient_row).transpose()
+            }
+
+            async fn list_patients(&mut self, filter: &PatientFilter, page: PageRequest) -> Result<Page<Patient>> {
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from patient p join account a on a.id = p.id");
+                let mut items = QueryBuilder::<$DB>::new(PATIENT_SELECT);
+                for qb in [&mut count, &mut items] {
+                    let mut first = true;
+                    if let Some(d) = filter.doctor_id {
+                        push_where(qb, &mut first);
+                        qb.push("exists (select 1 from appointment ap where ap.patient_id = p.id and ap.doctor_id = ")
+                            .push_bind(d.as_uuid())
+                            .push(" and ap.status in ('pending', 'confirmed', 'completed', 'no_show'))");
+                    }
+                    if let Some(s) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                        let pattern = format!("%{}%", s.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                        push_where(qb, &mut first);
+                        qb.push("(lower(a.full_name) like ")
+                            .push_bind(pattern.clone())
+                            .push(" escape '\\' or a.email like ")
+                            .push_bind(pattern)
+                            .push(" escape '\\')");
+                    }
+                }
+                items.push(" order by a.full_name, p.id");
+                self.paged(&mut count, &mut items, page, patient_row).await
+            }
+
+            async fn doctor_sees_patient(&mut self, doctor: DoctorId, patient: PatientId) -> Result<bool> {
+                self.exists(DOCTOR_SEES_PATIENT, doctor.as_uuid(), Some(patient.as_uuid()), None, None).await
+            }
+
+            async fn availability(&mut self, doctor: DoctorId, since: DateTime<Utc>) -> Result<Availability> {
+                let rows = sqlx::query(RULES_OF).bind(doctor.as_uuid()).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let rules = rows
+                    .iter()
+                    .map(|r| {
+                        Ok(AvailabilityRule {
+                            weekday: weekday_of(get::<i32>(r, "weekday")?)?,
+                            start: get::<NaiveTime>(r, "start_time")?,
+                            end: get::<NaiveTime>(r, "end_time")?,
+                            slot_minutes: num("slot_minutes", i64::from(get::<i32>(r, "slot_minutes")?))?,
+                            valid_from: get(r, "valid_from")?,
+                            valid_until: get(r, "valid_until")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let rows = sqlx::query(EXCEPTIONS_OF).bind(doctor.as_uuid()).bind(ts(since)).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let exceptions = rows
+                    .iter()
+                    .map(|r| {
+                        Ok(AvailabilityException {
+                            id: ExceptionId::from_uuid(get(r, "id")?),
+                            doctor_id: DoctorId::from_uuid(get(r, "doctor_id")?),
+                            starts_at: get(r, "starts_at")?,
+                            ends_at: get(r, "ends_at")?,
+                            reason: get(r, "reason")?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Availability { rules, exceptions })
+            }
+
+            async fn replace_rules(&mut self, doctor: DoctorId, rules: &[AvailabilityRule]) -> Result<()> {
+                sqlx::query(DELETE_RULES).bind(doctor.as_uuid()).execute(&mut *self.tx).await.map_err(map)?;
+                for (i, r) in rules.iter().enumerate() {
+                    sqlx::query(INSERT_RULE)
+                        .bind(doctor.as_uuid())
+                        .bind(i as i32)
+                        .bind(weekday_number(r.weekday))
+                        .bind(r.start)
+                        .bind(r.end)
+                        .bind(i32::from(r.slot_minutes))
+                        .bind(r.valid_from)
+                        .bind(r.valid_until)
+                        .execute(&mut *self.tx)
+                        .await
+                        .map_err(map)?;
+                }
+                Ok(())
+            }
+
+            async fn insert_exception(&mut self, e: &AvailabilityException) -> Result<()> {
+                sqlx::query(INSERT_EXCEPTION)
+                    .bind(e.id.as_uuid())
+                    .bind(e.doctor_id.as_uuid())
+                    .bind(ts(e.starts_at))
+                    .bind(ts(e.ends_at))
+                    .bind(e.reason.as_str())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn insert_appointment(&mut self, a: &Appointment) -> Result<()> {
+                sqlx::query(INSERT_APPOINTMENT)
+                    .bind(a.id.as_uuid())
+                    .bind(a.doctor_id.as_uuid())
+                    .bind(a.patient_id.as_uuid())
+                    .bind(ts(a.starts_at))
+                    .bind(ts(a.ends_at))
+                    .bind(a.status.as_str())
+                    .bind(a.reason.as_str())
+                    .bind(a.notes.as_str())
+                    .bind(a.booked_by.as_uuid())
+                    .bind(a.cancellation_reason.clone())
+                    .bind(a.reminder_queued_at.map(ts))
+                    .bind(ts(a.created_at))
+                    .bind(ts(a.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn update_appointment(&mut self, a: &Appointment) -> Result<()> {
+                sqlx::query(UPDATE_APPOINTMENT)
+                    .bind(a.id.as_uuid())
+                    .bind(a.status.as_str())
+                    .bind(a.cancellation_reason.clone())
+                    .bind(a.reminder_queued_at.map(ts))
+                    .bind(ts(a.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn appointment(&mut self, id: AppointmentId) -> Result<Option<Appointment>> {
+                let row = sqlx::query(APPOINTMENT_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(appointment_row).transpose()
+            }
+
+            async fn list_appointments(&mut self, filter: &AppointmentFilter, page: PageRequest) -> Result<Page<Appointment>> {
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from appointment");
+                let mut items = QueryBuilder::<$DB>::new(format!("select {APPOINTMENT_COLS} from appointment"));
+                for qb in [&mut count, &mut items] {
+                    let mut first = true;
+                    if let Some(d) = filter.doctor_id {
+                        push_where(qb, &mut first);
+                        qb.push("doctor_id = ").push_bind(d.as_uuid());
+                    }
+                    if let Some(p) = filter.patient_id {
+                        push_where(qb, &mut first);
+                        qb.push("patient_id = ").push_bind(p.as_uuid());
+                    }
+                    if let Some(s) = filter.status {
+                        push_where(qb, &mut first);
+                        qb.push("status = ").push_bind(s.as_str());
+                    }
+                    if let Some(f) = filter.from {
+                        push_where(qb, &mut first);
+                        qb.push("starts_at >= ").push_bind(ts(f));
+                    }
+                    if let Some(t) = filter.to {
+                        push_where(qb, &mut first);
+                        qb.push("starts_at < ").push_bind(ts(t));
+                    }
+                }
+                items.push(" order by starts_at, id");
+                self.paged(&mut count, &mut items, page, appointment_row).await
+            }
+
+            async fn doctor_busy(
+                &mut self,
+                doctor: DoctorId,
+                from: DateTime<Utc>,
+                to: DateTime<Utc>,
+            ) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+                let rows = sqlx::query(DOCTOR_BUSY)
+                    .bind(doctor.as_uuid())
+                    .bind(ts(from))
+                    .bind(ts(to))
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                rows.iter().map(|r| Ok((geti(r, 0)?, geti(r, 1)?))).collect()
+            }
+
+            async fn patient_busy(&mut self, patient: PatientId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<bool> {
+                self.exists(PATIENT_BUSY, patient.as_uuid(), None, Some(from), Some(to)).await
+            }
+
+            async fn reminders_due(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Appointment>> {
+                let rows = sqlx::query(REMINDERS_DUE).bind(ts(from)).bind(ts(to)).fetch_all(&mut *self.tx).await.map_err(map)?;
+                rows.iter().map(appointment_row).collect()
+            }
+
+            async fn insert_note(&mut self, n: &VisitNote) -> Result<()> {
+                sqlx::query(INSERT_NOTE)
+                    .bind(n.id.as_uuid())
+                    .bind(n.patient_id.as_uuid())
+                    .bind(n.appointment_id.map(|a| a.as_uuid()))
+                    .bind(n.author_id.as_uuid())
+                    .bind(n.kind.as_str())
+                    .bind(n.text.as_str())
+                    .bind(n.corrects.map(|c| c.as_uuid()))
+                    .bind(ts(n.created_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn note(&mut self, id: NoteId) -> Result<Option<VisitNote>> {
+                let row = sqlx::query(NOTE_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(note_row).transpose()
+            }
+
+            async fn list_notes(&mut self, patient: PatientId, page: PageRequest) -> Result<Page<VisitNote>> {
+                let total: i64 = geti(&sqlx::query(COUNT_NOTES).bind(patient.as_uuid()).fetch_one(&mut *self.tx).await.map_err(map)?, 0)?;
+                let (lim, off) = limit(page);
+                let rows = sqlx::query(NOTES_OF).bind(patient.as_uuid()).bind(lim).bind(off).fetch_all(&mut *self.tx).await.map_err(map)?;
+                Ok(Page::new(rows.iter().map(note_row).collect::<Result<_>>()?, page, total as u64))
+            }
+
+            async fn insert_document(&mut self, d: &Document) -> Result<()> {
+                sqlx::query(INSERT_DOCUMENT)
+                    .bind(d.id.as_uuid())
+                    .bind(d.patient_id.as_uuid())
+                    .bind(d.appointment_id.map(|a| a.as_uuid()))
+                    .bind(d.kind.as_str())
+                    .bind(d.file_name.as_str())
+                    .bind(d.content_type.as_str())
+                    .bind(d.size_bytes as i64)
+                    .bind(d.sha256.as_str())
+                    .bind(d.description.as_str())
+                    .bind(d.uploaded_by.as_uuid())
+                    .bind(ts(d.created_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn document(&mut self, id: DocumentId) -> Result<Option<Document>> {
+                let row = sqlx::query(DOCUMENT_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(document_row).transpose()
+            }
+
+            async fn list_documents(&mut self, patient: PatientId, page: PageRequest) -> Result<Page<Document>> {
+                let total: i64 =
+                    geti(&sqlx::query(COUNT_DOCUMENTS).bind(patient.as_uuid()).fetch_one(&mut *self.tx).await.map_err(map)?, 0)?;
+                let (lim, off) = limit(page);
+                let rows =
+                    sqlx::query(DOCUMENTS_OF).bind(patient.as_uuid()).bind(lim).bind(off).fetch_all(&mut *self.tx).await.map_err(map)?;
+                Ok(Page::new(rows.iter().map(document_row).collect::<Result<_>>()?, page, total as u64))
+            }
+
+            async fn insert_prescription(&mut self, p: &Prescription) -> Result<()> {
+                sqlx::query(INSERT_PRESCRIPTION)
+                    .bind(p.id.as_uuid())
+                    .bind(p.appointment_id.as_uuid())
+                    .bind(p.doctor_id.as_uuid())
+                    .bind(p.patient_id.as_uuid())
+                    .bind(p.diagnosis.as_str())
+                    .bind(json(&p.medications)?)
+                    .bind(p.instructions.as_str())
+                    .bind(p.follow_up)
+                    .bind(p.revision as i32)
+                    .bind(ts(p.created_at))
+                    .bind(ts(p.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn update_prescription(&mut self, p: &Prescription) -> Result<()> {
+                sqlx::query(UPDATE_PRESCRIPTION)
+                    .bind(p.id.as_uuid())
+                    .bind(p.diagnosis.as_str())
+                    .bind(json(&p.medications)?)
+                    .bind(p.instructions.as_str())
+                    .bind(p.follow_up)
+                    .bind(p.revision as i32)
+                    .bind(ts(p.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn prescription(&mut self, id: PrescriptionId) -> Result<Option<Prescription>> {
+                let row = sqlx::query(PRESCRIPTION_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(prescription_row).transpose()
+            }
+
+            async fn list_prescriptions(&mut self, filter: &PrescriptionFilter, page: PageRequest) -> Result<Page<Prescription>> {
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from prescription");
+                let mut items = QueryBuilder::<$DB>::new(format!("select {PRESCRIPTION_COLS} from prescription"));
+                for qb in [&mut count, &mut items] {
+                    let mut first = true;
+                    if let Some(d) = filter.doctor_id {
+                        push_where(qb, &mut first);
+                        qb.push("doctor_id = ").push_bind(d.as_uuid());
+                    }
+                    if let Some(p) = filter.patient_id {
+                        push_where(qb, &mut first);
+                        qb.push("patient_id = ").push_bind(p.as_uuid());
+                    }
+                }
+                items.push(" order by created_at desc, id desc");
+                self.paged(&mut count, &mut items, page, prescription_row).await
+            }
+
+            async fn insert_analysis(&mut self, a: &PrescriptionAnalysis) -> Result<()> {
+                sqlx::query(INSERT_ANALYSIS)
+                    .bind(a.id.as_uuid())
+                    .bind(a.prescription_id.as_uuid())
+                    .bind(a.prescription_revision as i32)
+                    .bind(a.requested_by.as_uuid())
+                    .bind(ts(a.created_at))
+                    .bind(json(&a.checks)?)
+                    .bind(a.review.as_ref().map(json).transpose()?)
+                    .bind(a.review_unavailable_reason.clone())
+                    .bind(a.outcome.as_str())
+                    .bind(a.model.clone())
+                    .bind(a.payload_sha256.clone())
+                    .bind(a.latency_ms.min(i32::MAX as u32) as i32)
+                    .bind(a.disclaimer.as_str())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn latest_analysis(&mut self, prescription: PrescriptionId) -> Result<Option<PrescriptionAnalysis>> {
+                let row = sqlx::query(LATEST_ANALYSIS).bind(prescription.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(analysis_row).transpose()
+            }
+
+            async fn next_invoice_sequence(&mut self, year: i32) -> Result<u64> {
+                let row = sqlx::query(NEXT_INVOICE_SEQUENCE).bind(year).fetch_one(&mut *self.tx).await.map_err(map)?;
+                num("invoice sequence", geti::<i64>(&row, 0)?)
+            }
+
+            async fn insert_invoice(&mut self, i: &Invoice) -> Result<()> {
+                sqlx::query(INSERT_INVOICE)
+                    .bind(i.id.as_uuid())
+                    .bind(i.number.as_str())
+                    .bind(i.appointment_id.as_uuid())
+                    .bind(i.patient_id.as_uuid())
+                    .bind(json(&i.lines)?)
+                    .bind(i.currency.code())
+                    .bind(dec_db(i.tax_rate))
+                    .bind(dec_db(i.discount))
+                    .bind(dec_db(i.subtotal))
+                    .bind(dec_db(i.tax))
+                    .bind(dec_db(i.total))
+                    .bind(crate::minor_units(i.total, i.currency)?)
+                    .bind(i.status.as_str())
+                    .bind(i.payment_method.map(|m| m.as_str()))
+                    .bind(i.paid_at.map(ts))
+                    .bind(i.cancelled_at.map(ts))
+                    .bind(i.issued_by.as_uuid())
+                    .bind(ts(i.created_at))
+                    .bind(ts(i.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn update_invoice(&mut self, i: &Invoice) -> Result<()> {
+                sqlx::query(UPDATE_INVOICE)
+                    .bind(i.id.as_uuid())
+                    .bind(i.status.as_str())
+                    .bind(i.payment_method.map(|m| m.as_str()))
+                    .bind(i.paid_at.map(ts))
+                    .bind(i.cancelled_at.map(ts))
+                    .bind(ts(i.updated_at))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn invoice(&mut self, id: InvoiceId) -> Result<Option<Invoice>> {
+                let row = sqlx::query(INVOICE_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(invoice_row).transpose()
+            }
+
+            async fn list_invoices(&mut self, filter: &InvoiceFilter, page: PageRequest) -> Result<Page<Invoice>> {
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from invoice");
+                let mut items = QueryBuilder::<$DB>::new(format!("select {INVOICE_COLS} from invoice"));
+                for qb in [&mut count, &mut items] {
+                    let mut first = true;
+                    if let Some(s) = filter.status {
+                        push_where(qb, &mut first);
+                        qb.push("status = ").push_bind(s.as_str());
+                    }
+                    if let Some(p) = filter.patient_id {
+                        push_where(qb, &mut first);
+                        qb.push("patient_id = ").push_bind(p.as_uuid());
+                    }
+                }
+                items.push(" order by created_at desc, id desc");
+                self.paged(&mut count, &mut items, page, invoice_row).await
+            }
+
+            async fn insert_notification(&mut self, n: &Notification) -> Result<()> {
+                sqlx::query(INSERT_NOTIFICATION)
+                    .bind(n.id.as_uuid())
+                    .bind(n.recipient_id.as_uuid())
+                    .bind(n.kind.as_str())
+                    .bind(n.message.as_str())
+                    .bind(ts(n.created_at))
+                    .bind(n.read_at.map(ts))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn list_notifications(&mut self, recipient: UserId, unread_only: bool, page: PageRequest) -> Result<Page<Notification>> {
+                let unread = i32::from(unread_only);
+                let total: i64 = geti(
+                    &sqlx::query(COUNT_NOTIFICATIONS).bind(recipient.as_uuid()).bind(unread).fetch_one(&mut *self.tx).await.map_err(map)?,
+                    0,
+                )?;
+                let (lim, off) = limit(page);
+                let rows = sqlx::query(NOTIFICATIONS_OF)
+                    .bind(recipient.as_uuid())
+                    .bind(unread)
+                    .bind(lim)
+                    .bind(off)
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(Page::new(rows.iter().map(notification_row).collect::<Result<_>>()?, page, total as u64))
+            }
+
+            async fn notification(&mut self, id: NotificationId) -> Result<Option<Notification>> {
+                let row = sqlx::query(NOTIFICATION_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(notification_row).transpose()
+            }
+
+            async fn mark_notification_read(&mut self, id: NotificationId, at: DateTime<Utc>) -> Result<bool> {
+                let r = sqlx::query(MARK_READ).bind(id.as_uuid()).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                Ok(r.rows_affected() > 0)
+            }
+
+            async fn mark_all_notifications_read(&mut self, recipient: UserId, at: DateTime<Utc>) -> Result<u64> {
+                let r = sqlx::query(MARK_ALL_READ).bind(recipient.as_uuid()).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                Ok(r.rows_affected())
+            }
+
+            async fn insert_email(&mut self, e: &OutgoingEmail) -> Result<()> {
+                sqlx::query(INSERT_EMAIL)
+                    .bind(e.id.as_uuid())
+                    .bind(e.to.as_str())
+                    .bind(e.subject.as_str())
+                    .bind(e.body.as_str())
+                    .bind(ts(e.created_at))
+                    .bind(e.attempts as i32)
+                    .bind(e.next_attempt_at.map(ts))
+                    .bind(e.sent_at.map(ts))
+                    .bind(e.last_error.clone())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn emails_due(&mut self, now: DateTime<Utc>, lim: u32) -> Result<Vec<OutgoingEmail>> {
+                let rows = sqlx::query(EMAILS_DUE).bind(ts(now)).bind(i64::from(lim)).fetch_all(&mut *self.tx).await.map_err(map)?;
+                rows.iter().map(email_row).collect()
+            }
+
+            async fn email(&mut self, id: EmailId) -> Result<Option<OutgoingEmail>> {
+                let row = sqlx::query(EMAIL_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref().map(email_row).transpose()
+            }
+
+            async fn update_email(&mut self, e: &OutgoingEmail) -> Result<()> {
+                sqlx::query(UPDATE_EMAIL)
+                    .bind(e.id.as_uuid())
+                    .bind(e.attempts as i32)
+                    .bind(e.next_attempt_at.map(ts))
+                    .bind(e.sent_at.map(ts))
+                    .bind(e.last_error.clone())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn insert_audit(&mut self, e: &AuditEvent) -> Result<()> {
+                sqlx::query(INSERT_AUDIT)
+                    .bind(e.id.as_uuid())
+                    .bind(ts(e.at))
+                    .bind(e.actor_id.map(|a| a.as_uuid()))
+                    .bind(e.actor_role.map(|r| r.as_str()))
+                    .bind(e.action.as_str())
+                    .bind(e.operation.as_str())
+                    .bind(e.entity.as_str())
+                    .bind(e.entity_id.clone())
+                    .bind(e.patient_id.map(|p| p.as_uuid()))
+                    .bind(e.outcome.as_str())
+                    .bind(e.detail.as_str())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn list_audit(&mut self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>> {
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from audit_event");
+                let mut items = QueryBuilder::<$DB>::new(format!("select {AUDIT_COLS} from audit_event"));
+                for qb in [&mut count, &mut items] {
+                    let mut first = true;
+                    if let Some(p) = filter.patient_id {
+                        push_where(qb, &mut first);
+                        qb.push("patient_id = ").push_bind(p.as_uuid());
+                    }
+                    if let Some(a) = filter.actor_id {
+                        push_where(qb, &mut first);
+                        qb.push("actor_id = ").push_bind(a.as_uuid());
+                    }
+                    if let Some(a) = filter.action {
+                        push_where(qb, &mut first);
+                        qb.push("action = ").push_bind(a.as_str());
+                    }
+                    if let Some(f) = filter.from {
+                        push_where(qb, &mut first);
+                        qb.push("at >= ").push_bind(ts(f));
+                    }
+                    if let Some(t) = filter.to {
+                        push_where(qb, &mut first);
+                        qb.push("at < ").push_bind(ts(t));
+                    }
+                }
+                items.push(" order by at desc, id desc");
+                self.paged(&mut count, &mut items, page, audit_row).await
+            }
+
+            async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard> {
+                let mut counts = [0i64; 2];
+                for (i, role) in ["doctor", "patient"].into_iter().enumerate() {
+                    let row = sqlx::query(COUNT_ACTIVE_ROLE).bind(role).bind(true).fetch_one(&mut *self.tx).await.map_err(map)?;
+                    counts[i] = geti(&row, 0)?;
+                }
+                let rows = sqlx::query(APPOINTMENTS_BY_STATUS).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let mut by_status: Vec<StatusCount> =
+                    AppointmentStatus::ALL.iter().map(|&status| StatusCount { status, count: 0 }).collect();
+                for r in &rows {
+                    let status: AppointmentStatus = parse("status", &geti::<String>(r, 0)?)?;
+                    let n: i64 = geti(r, 1)?;
+                    if let Some(s) = by_status.iter_mut().find(|s| s.status == status) {
+                        s.count = n as u64;
+                    }
+                }
+                let row =
+                    sqlx::query(TODAY_APPOINTMENTS).bind(ts(today.0)).bind(ts(today.1)).fetch_one(&mut *self.tx).await.map_err(map)?;
+                let today_appointments: i64 = geti(&row, 0)?;
+                let mut sums = Vec::new();
+                for status in ["paid", "pending"] {
+                    let rows = sqlx::query(INVOICE_SUMS).bind(status).fetch_all(&mut *self.tx).await.map_err(map)?;
+                    let mut list = Vec::new();
+                    for r in &rows {
+                        let currency: Currency = parse("currency", &geti::<String>(r, 0)?)?;
+                        let minor: i64 = geti::<Option<i64>>(r, 1)?.unwrap_or(0);
+                        list.push(crate::from_minor_units(minor, currency));
+                    }
+                    sums.push(list);
+                }
+                let rows = sqlx::query(BUSIEST).bind(i64::from(busiest)).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let busiest_doctors = rows
+                    .iter()
+                    .map(|r| {
+                        Ok(DoctorLoad {
+                            doctor_id: DoctorId::from_uuid(geti(r, 0)?),
+                            full_name: parse("full_name", &geti::<String>(r, 1)?)?,
+                            appointments: geti::<i64>(r, 2)? as u64,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let pending = sums.pop().unwrap_or_default();
+                let revenue = sums.pop().unwrap_or_default();
+                Ok(Dashboard {
+                    computed_at: Utc::now(),
+                    doctors: counts[0] as u64,
+                    patients: counts[1] as u64,
+                    appointments_by_status: by_status,
+                    today_appointments: today_appointments as u64,
+                    revenue,
+                    pending,
+                    busiest_doctors,
+                })
+            }
+        }
+    };
+}
+
+pub(crate) use impl_tx;
