@@ -124,6 +124,14 @@ impl Hospital {
         }
     }
 
+    /// Audits the refusal inside `error` (if it is one) and returns the error.
+    pub(crate) async fn refused<T>(&self, actor: &Actor, error: Error, now: DateTime<Utc>) -> Result<T> {
+        if let Some(refusal) = error.refusal() {
+            self.audit_refusal(Some(actor), refusal, now).await?;
+        }
+        Err(error)
+    }
+
     /// Refuses (and audits) an actor whose role holds no grant for `action`.
     pub(crate) async fn guard(&self, actor: &Actor, action: Action, entity: EntityKind, now: DateTime<Utc>) -> Result<()> {
         let result = gate(actor, action, entity);

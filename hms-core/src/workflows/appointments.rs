@@ -171,13 +171,13 @@ impl Hospital {
         let denied = |entity, id: String| refuse(Denial::Hidden, Action::ReadAppointment, entity, Some(id), None);
         if let Some(me) = actor.doctor_id() {
             match filter.doctor_id {
-                Some(d) if d != me => return Err(denied(EntityKind::Doctor, d.to_string())),
+                Some(d) if d != me => return self.refused(actor, denied(EntityKind::Doctor, d.to_string()), now).await,
                 _ => filter.doctor_id = Some(me),
             }
         }
         if let Some(me) = actor.patient_id() {
             match filter.patient_id {
-                Some(p) if p != me => return Err(denied(EntityKind::Patient, p.to_string())),
+                Some(p) if p != me => return self.refused(actor, denied(EntityKind::Patient, p.to_string()), now).await,
                 _ => filter.patient_id = Some(me),
             }
         }

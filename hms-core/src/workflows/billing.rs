@@ -156,7 +156,8 @@ impl Hospital {
         if let Some(me) = actor.patient_id() {
             match filter.patient_id {
                 Some(p) if p != me => {
-                    return Err(refuse(Denial::Hidden, Action::ReadInvoice, EntityKind::Patient, Some(p.to_string()), Some(p)));
+                    let error = refuse(Denial::Hidden, Action::ReadInvoice, EntityKind::Patient, Some(p.to_string()), Some(p));
+                    return self.refused(actor, error, now).await;
                 }
                 _ => filter.patient_id = Some(me),
             }

@@ -1,0 +1,7 @@
+//! Integration tests of the hms library: every workflow on SQLite and on PostgreSQL.
+
+mod common;
+mod day;
+mod permissions;
+mod races;
+mod store;

@@ -1,0 +1,239 @@
+//! Persistence: exact round trips, constraints in the database, atomic workflows, migrations.
+
+use chrono::{Duration, NaiveTime, Weekday};
+use hms::ports::TxMode;
+use hms::{
+    AppointmentFilter, AppointmentStatus, AvailabilityRule, Currency, DoctorUpdate, ErrorKind, ExceptionInput, Hospital, InvoiceInput,
+    LineInput, PageRequest, Role,
+};
+use rust_decimal::Decimal;
+
+use crate::common::*;
+
+on_both!(
+    money_is_exact_and_instants_utc,
+    the_database_refuses_overlaps,
+    a_failed_workflow_leaves_no_trace,
+    slots_follow_the_clock_change,
+    exceptions_and_bad_input,
+    pages_and_filters
+);
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str_exact(s).unwrap()
+}
+
+async fn money_is_exact_and_instants_utc(h: Hospital) {
+    let admin = admin(&h).await;
+    let (du, dr) = doctor(&h, 1).await;
+    let (_, pt) = patient(&h, 1).await;
+    let doc = h
+        .update_doctor(&dr, du.id.as_doctor(), DoctorUpdate { consultation_fee: Some(d("1234567.89")), ..Default::default() }, now())
+        .await
+        .unwrap();
+    assert_eq!(doc.consultation_fee.amount.to_string(), "1234567.89");
+    assert_eq!(h.doctor(None, du.id.as_doctor()).await.unwrap().consultation_fee.amount.to_string(), "1234567.89");
+    let slots = open_mornings(&h, &dr).await;
+    let a = h.book(&pt, booking(&dr, None, &slots[0]), now()).await.unwrap();
+    let stored = h.appointment(&admin, a.id, now()).await.unwrap();
+    assert_eq!(stored.starts_at, a.starts_at);
+    assert_eq!(stored.starts_at.to_rfc3339(), "2030-01-07T09:00:00+00:00");
+    h.confirm(&admin, a.id, now()).await.unwrap();
+    let kwd = InvoiceInput {
+        appointment_id: a.id,
+        lines: Some(vec![
+            LineInput { description: "Consultation".into(), quantity: 1, unit_price: d("10.125") },
+            LineInput { description: "ECG".into(), quantity: 3, unit_price: d("0.333") },
+        ]),
+        tax_rate: d("5"),
+        discount: d("0.001"),
+        currency: Some("kwd".into()),
+    };
+    let inv = h.issue_invoice(&admin, kwd, now()).await.unwrap();
+    // 10.125 + 0.999 = 11.124; 5 % = 0.5562 → 0.556; − 0.001 = 11.679
+    assert_eq!((inv.subtotal.to_string(), inv.tax.to_string(), inv.total.to_string()), ("11.124".into(), "0.556".into(), "11.679".into()));
+    let back = h.invoice(&admin, inv.id, now()).await.unwrap();
+    assert_eq!(back, inv, "an invoice reads back exactly as written");
+    assert_eq!(back.currency, Currency::parse("KWD").unwrap());
+    h.pay_invoice(&admin, inv.id, hms::PaymentMethod::Insurance, now()).await.unwrap();
+    let dash = h.dashboard(&admin, now()).await.unwrap();
+    assert_eq!(dash.revenue[0].to_string(), "11.679 KWD");
+}
+
+async fn the_database_refuses_overlaps(h: Hospital) {
+    let (_, dr) = doctor(&h, 1).await;
+    let (_, p1) = patient(&h, 1).await;
+    let (_, p2) = patient(&h, 2).await;
+    let slots = open_mornings(&h, &dr).await;
+    let a = h.book(&p1, booking(&dr, None, &slots[0]), now()).await.unwrap();
+    // Past the workflow's own checks, straight at the storage port: the database itself refuses.
+    let mut clash = a.clone();
+    clash.id = hms::AppointmentId::new();
+    clash.patient_id = p2.id().as_patient();
+    clash.starts_at = a.starts_at + Duration::minutes(10);
+    clash.ends_at = a.ends_at + Duration::minutes(10);
+    let mut tx = h.store().begin(TxMode::Write).await.unwrap();
+    let e = tx.insert_appointment(&clash).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict, "{e:?}");
+    assert_eq!(e.to_string(), "this slot is already booked");
+    tx.rollback().await.unwrap();
+    // The same patient twice at one time, with another doctor.
+    let mut twice = a.clone();
+    twice.id = hms::AppointmentId::new();
+    twice.doctor_id = doctor(&h, 2).await.0.id.as_doctor();
+    let mut tx = h.store().begin(TxMode::Write).await.unwrap();
+    let e = tx.insert_appointment(&twice).await.unwrap_err();
+    assert_eq!((e.kind(), e.to_string()), (ErrorKind::Conflict, "the patient has another appointment at that time".into()));
+    tx.rollback().await.unwrap();
+    // A cancelled appointment no longer holds its slot in the database either.
+    let mut tx = h.store().begin(TxMode::Write).await.unwrap();
+    let mut cancelled = a.clone();
+    cancelled.status = AppointmentStatus::Cancelled;
+    tx.update_appointment(&cancelled).await.unwrap();
+    tx.insert_appointment(&clash).await.expect("the slot is free once the first is cancelled");
+    tx.commit().await.unwrap();
+}
+
+async fn a_failed_workflow_leaves_no_trace(h: Hospital) {
+    let admin = admin(&h).await;
+    let (_, dr) = doctor(&h, 1).await;
+    let (pu, pt) = patient(&h, 1).await;
+    let slots = open_mornings(&h, &dr).await;
+    let a1 = h.book(&pt, booking(&dr, None, &slots[0]), now()).await.unwrap();
+    let a2 = h.book(&pt, booking(&dr, None, &slots[1]), now()).await.unwrap();
+    h.confirm(&admin, a1.id, now()).await.unwrap();
+    h.confirm(&admin, a2.id, now()).await.unwrap();
+    let invoice = |id| InvoiceInput { appointment_id: id, lines: None, tax_rate: Decimal::ZERO, discount: Decimal::ZERO, currency: None };
+    assert_eq!(h.issue_invoice(&admin, invoice(a1.id), now()).await.unwrap().number, "INV-2030-000001");
+    let notes_before = h.notifications(&pt, false, PageRequest::default()).await.unwrap().total;
+    let emails_before = h.emails_due(now(), 1000).await.unwrap().len();
+    // The second invoice for one appointment fails on the database's constraint, after the
+    // workflow has already drawn an invoice number: the number must be given back.
+    let e = h.issue_invoice(&admin, invoice(a1.id), now()).await.unwrap_err();
+    assert_eq!((e.kind(), e.to_string()), (ErrorKind::Conflict, "this appointment already has an invoice".into()));
+    assert_eq!(h.issue_invoice(&admin, invoice(a2.id), now()).await.unwrap().number, "INV-2030-000002", "no number was lost");
+    assert_eq!(
+        h.notifications(&pt, false, PageRequest::default()).await.unwrap().total,
+        notes_before + 1,
+        "only the good invoice told the patient"
+    );
+    assert_eq!(h.emails_due(now(), 1000).await.unwrap().len(), emails_before + 1);
+    // A booking that fails after validation (the slot is taken) leaves nothing behind.
+    let before = h.list_appointments(&admin, AppointmentFilter::default(), PageRequest::default(), now()).await.unwrap().total;
+    let audit_before = h.audit_log(&admin, Default::default(), PageRequest::default(), now()).await.unwrap().total;
+    let (_, p2) = patient(&h, 2).await;
+    let audit_before = audit_before + 1; // the registration of patient 2
+    assert_eq!(h.book(&p2, booking(&dr, None, &slots[0]), now()).await.unwrap_err().kind(), ErrorKind::Conflict);
+    assert_eq!(h.list_appointments(&admin, AppointmentFilter::default(), PageRequest::default(), now()).await.unwrap().total, before);
+    assert_eq!(h.notifications(&p2, false, PageRequest::default()).await.unwrap().total, 0);
+    let audit_after = h.audit_log(&admin, Default::default(), PageRequest::default(), now()).await.unwrap().total;
+    assert_eq!(audit_after, audit_before, "a failed booking is not recorded as done");
+    let _ = pu;
+}
+
+async fn slots_follow_the_clock_change(h: Hospital) {
+    let (du, dr) = doctor(&h, 1).await;
+    let (_, pt) = patient(&h, 1).await;
+    // London falls back on Sunday 2030-10-27: a Sunday rule 00:00–04:00 has five real hours.
+    let rule = AvailabilityRule {
+        weekday: Weekday::Sun,
+        start: NaiveTime::from_hms_opt(0, 0, 0).unwrap(),
+        end: NaiveTime::from_hms_opt(4, 0, 0).unwrap(),
+        slot_minutes: 60,
+        valid_from: None,
+        valid_until: None,
+    };
+    h.set_availability(&dr, du.id.as_doctor(), vec![rule], now()).await.unwrap();
+    let from = "2030-10-26T12:00:00Z".parse().unwrap();
+    let to = "2030-10-27T12:00:00Z".parse().unwrap();
+    let slots = h.free_slots(du.id.as_doctor(), from, to, now()).await.unwrap();
+    let starts: Vec<String> = slots.iter().map(|s| s.start.to_rfc3339()).collect();
+    assert_eq!(
+        starts,
+        [
+            "2030-10-26T23:00:00+00:00",
+            "2030-10-27T00:00:00+00:00",
+            "2030-10-27T01:00:00+00:00",
+            "2030-10-27T02:00:00+00:00",
+            "2030-10-27T03:00:00+00:00"
+        ]
+    );
+    // Both 01:00s of that night are bookable, and they are different appointments.
+    let a = h.book(&pt, booking(&dr, None, &slots[1]), now()).await.unwrap();
+    let b = h.book(&pt, booking(&dr, None, &slots[2]), now()).await.unwrap();
+    assert_ne!(a.starts_at, b.starts_at);
+    // A start that is not on a slot is refused with the field named.
+    let mut off = booking(&dr, None, &slots[3]);
+    off.starts_at += Duration::minutes(15);
+    assert_eq!(h.book(&pt, off, now()).await.unwrap_err().field_errors()[0].field, "starts_at");
+}
+
+async fn exceptions_and_bad_input(h: Hospital) {
+    let admin = admin(&h).await;
+    let (du, dr) = doctor(&h, 1).await;
+    let (_, dr2) = doctor(&h, 2).await;
+    let (_, pt) = patient(&h, 1).await;
+    let slots = open_mornings(&h, &dr).await;
+    // Tuesday off.
+    let tuesday = slots.iter().find(|s| s.start.date_naive() == (now() + Duration::days(1)).date_naive()).unwrap();
+    let (start, end) = hms::schedule::local_day(h.config().time_zone, tuesday.start.date_naive());
+    h.add_exception(&dr, du.id.as_doctor(), ExceptionInput { starts_at: start, ends_at: end, reason: "conference".into() }, now())
+        .await
+        .unwrap();
+    let after = h.free_slots(du.id.as_doctor(), now(), now() + Duration::days(7), now()).await.unwrap();
+    assert_eq!(after.len(), slots.len() - 6);
+    assert_eq!(h.book(&pt, booking(&dr, None, tuesday), now()).await.unwrap_err().kind(), ErrorKind::Invalid);
+    // Another doctor cannot change this one's availability; the hidden answer is "not found".
+    assert_eq!(h.set_availability(&dr2, du.id.as_doctor(), vec![], now()).await.unwrap_err().kind(), ErrorKind::NotFound);
+    // Invalid rules are refused whole, with the field named; nothing changes.
+    let mut bad = mornings();
+    bad[1].end = bad[1].start;
+    let e = h.set_availability(&dr, du.id.as_doctor(), bad, now()).await.unwrap_err();
+    assert_eq!(e.field_errors()[0].field, "rules[1].end");
+    assert_eq!(h.availability(du.id.as_doctor(), now()).await.unwrap().rules, mornings());
+    // A doctor who stops accepting gets no bookings and shows no slots.
+    h.update_doctor(&admin, du.id.as_doctor(), DoctorUpdate { accepting_appointments: Some(false), ..Default::default() }, now())
+        .await
+        .unwrap();
+    assert!(h.free_slots(du.id.as_doctor(), now(), now() + Duration::days(7), now()).await.unwrap().is_empty());
+    assert_eq!(h.book(&pt, booking(&dr, None, &slots[0]), now()).await.unwrap_err().field_errors()[0].field, "doctor_id");
+    // Booking in the past, bad slot windows, bad pages.
+    let mut past = booking(&dr, None, &slots[0]);
+    past.starts_at = now() - Duration::hours(1);
+    assert_eq!(h.book(&pt, past, now()).await.unwrap_err().field_errors()[0].field, "starts_at");
+    assert_eq!(h.free_slots(du.id.as_doctor(), now(), now() - Duration::days(1), now()).await.unwrap_err().field_errors()[0].field, "to");
+    assert_eq!(h.free_slots(du.id.as_doctor(), now(), now() + Duration::days(90), now()).await.unwrap_err().field_errors()[0].field, "to");
+    assert_eq!(PageRequest::new(1, 1000).unwrap_err().field_errors()[0].field, "per_page");
+    let _ = Role::Admin;
+}
+
+async fn pages_and_filters(h: Hospital) {
+    let admin = admin(&h).await;
+    for n in 0..5 {
+        doctor(&h, n).await;
+    }
+    let page = h.list_doctors(None, Default::default(), PageRequest::new(2, 2).unwrap()).await.unwrap();
+    assert_eq!((page.total, page.items.len(), page.page, page.per_page), (5, 2, 2, 2));
+    let cardio = h
+        .list_doctors(None, hms::DoctorFilter { specialization: Some("cardiology".into()), ..Default::default() }, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(cardio.total, 3);
+    let users = h
+        .list_users(&admin, hms::UserFilter { role: Some(Role::Doctor), ..Default::default() }, PageRequest::default(), now())
+        .await
+        .unwrap();
+    assert_eq!(users.total, 5);
+    let (_, p) = patient(&h, 7).await;
+    let found = h
+        .list_patients(&admin, hms::PatientFilter { search: Some("PATIENT H".into()), ..Default::default() }, PageRequest::default(), now())
+        .await
+        .unwrap();
+    assert_eq!(found.total, 1);
+    assert_eq!(found.items[0].id, p.id().as_patient());
+    let none = h
+        .list_patients(&admin, hms::PatientFilter { search: Some("%".into()), ..Default::default() }, PageRequest::default(), now())
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0, "wildcards are matched literally");
+}
