@@ -1,1 +1,54 @@
-fn main() {}
+//! Benchmarks of the core's pure computations: slots for a doctor's month, invoice totals, the
+//! permission check. Run with `cargo bench --bench core`.
+
+use std::hint::black_box;
+
+use chrono::{Duration, NaiveTime, Weekday};
+use criterion::{Criterion, criterion_group, criterion_main};
+use hms::billing::{InvoiceLine, compute_totals};
+use hms::policy::{Action, Relation, decide};
+use hms::schedule::{Availability, AvailabilityRule, free_slots};
+use hms::{Currency, Role, TimeZone};
+use rust_decimal::Decimal;
+
+fn slots_for_a_month(c: &mut Criterion) {
+    let rules = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]
+        .into_iter()
+        .flat_map(|weekday| {
+            [(9, 12), (13, 17)].map(|(s, e)| AvailabilityRule {
+                weekday,
+                start: NaiveTime::from_hms_opt(s, 0, 0).unwrap(),
+                end: NaiveTime::from_hms_opt(e, 0, 0).unwrap(),
+                slot_minutes: 15,
+                valid_from: None,
+                valid_until: None,
+            })
+        })
+        .collect();
+    let availability = Availability { rules, exceptions: vec![] };
+    let tz = TimeZone::parse("Europe/London").unwrap();
+    let from = "2030-03-01T00:00:00Z".parse().unwrap();
+    let to = from + Duration::days(31);
+    let now = from - Duration::days(1);
+    let taken: Vec<_> = (0..200).map(|i| (from + Duration::hours(i * 3), from + Duration::hours(i * 3) + Duration::minutes(15))).collect();
+    c.bench_function("free slots, one doctor, one month (DST change inside)", |b| {
+        b.iter(|| free_slots(black_box(&availability), tz, from, to, now, black_box(&taken)))
+    });
+}
+
+fn invoice_totals(c: &mut Criterion) {
+    let lines: Vec<_> =
+        (1..=10).map(|i| InvoiceLine::parse("item", i, Decimal::new(1999 * i64::from(i), 2), Currency::USD).unwrap()).collect();
+    c.bench_function("invoice totals, ten lines", |b| {
+        b.iter(|| compute_totals(black_box(&lines), Decimal::new(75, 1), Decimal::new(500, 2), Currency::USD))
+    });
+}
+
+fn permission_check(c: &mut Criterion) {
+    c.bench_function("permission check", |b| {
+        b.iter(|| decide(black_box(Role::Doctor), black_box(Action::ReadPrescription), black_box(Relation::Own)))
+    });
+}
+
+criterion_group!(benches, slots_for_a_month, invoice_totals, permission_check);
+criterion_main!(benches);

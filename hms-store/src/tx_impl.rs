@@ -286,7 +286,7 @@ macro_rules! impl_tx {
             (i64::from(page.per_page()), page.offset() as i64)
         }
 
-        fn push_where<'a>(qb: &mut QueryBuilder<$DB>, first: &mut bool) {
+        fn push_where(qb: &mut QueryBuilder<$DB>, first: &mut bool) {
             qb.push(if *first { " where " } else { " and " });
             *first = false;
         }

@@ -39,11 +39,11 @@ impl TestHospital {
         if let Some(dir) = self.sqlite_dir {
             let _ = std::fs::remove_dir_all(dir);
         }
-        if let Some((admin_url, name)) = self.postgres {
-            if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                let _ =
-                    sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists \"{name}\" with (force)"))).execute(&mut conn).await;
-            }
+        if let Some((admin_url, name)) = self.postgres
+            && let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await
+        {
+            let drop_db = format!("drop database if exists \"{name}\" with (force)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(drop_db)).execute(&mut conn).await;
         }
     }
 }
@@ -83,22 +83,29 @@ pub async fn postgres() -> Option<TestHospital> {
     Some(TestHospital { h: Hospital::new(store, blobs, config()), sqlite_dir: None, postgres: Some((admin_url, name)) })
 }
 
+/// Runs `body` on the test hospital, then removes its database whether or not the body panicked.
+pub async fn run<F: std::future::Future<Output = ()>>(t: TestHospital, body: impl FnOnce(Hospital) -> F) {
+    use futures::FutureExt;
+    let outcome = std::panic::AssertUnwindSafe(body(t.h.clone())).catch_unwind().await;
+    t.cleanup().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 /// Runs one async test body against a fresh SQLite hospital and a fresh PostgreSQL hospital.
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                let t = crate::common::sqlite().await;
-                super::$name(t.h.clone()).await;
-                t.cleanup().await;
+                crate::common::run(crate::common::sqlite().await, super::$name).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
                 let Some(t) = crate::common::postgres().await else { return };
-                super::$name(t.h.clone()).await;
-                t.cleanup().await;
+                crate::common::run(t, super::$name).await;
             }
         }
     )*};
@@ -143,7 +150,7 @@ pub fn letters(mut n: u32) -> String {
 pub async fn doctor(h: &Hospital, n: u32) -> (User, Actor) {
     let mut r = registration(&format!("doctor{n}@example.org"), &format!("Doctor {}", letters(n)), Role::Doctor);
     r.doctor = Some(DoctorDetails {
-        specialization: if n % 2 == 0 { "Cardiology".into() } else { "Dermatology".into() },
+        specialization: if n.is_multiple_of(2) { "Cardiology".into() } else { "Dermatology".into() },
         license_number: format!("LIC-{n:05}"),
         years_of_experience: 10,
         consultation_fee: Decimal::new(15050, 2),

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole hms test suite: formatting, lints, the dependency rule, every Rust test on SQLite and
+# PostgreSQL, the benches' build, and the quickstart. CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export HMS_REQUIRE_POSTGRES=1
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "PostgreSQL must answer at $DATABASE_URL"
+if ! psql "$DATABASE_URL" -tAc 'select 1' >/dev/null 2>&1; then
+    if command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /etc/postgresql ]; then
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+        for _ in $(seq 1 30); do psql "$DATABASE_URL" -tAc 'select 1' >/dev/null 2>&1 && break; sleep 1; done
+    fi
+fi
+psql "$DATABASE_URL" -tAc 'select 1' >/dev/null || { echo "PostgreSQL is unreachable at $DATABASE_URL" >&2; exit 1; }
+
+step "formatting"
+cargo fmt --all -- --check
+
+step "lints"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "hms-core depends on no I/O crate"
+if cargo tree -p hms-core -e normal --prefix none | grep -E '^(sqlx|tokio|pyo3|poem|poem-openapi|async-openai) '; then
+    echo "hms-core must not depend on the crates above" >&2
+    exit 1
+fi
+cargo check -p hms-core --features utoipa
+
+step "benches build"
+cargo bench --workspace --no-run
+
+step "the quickstart runs"
+cargo run --quiet --example quickstart >/dev/null
+echo "quickstart: ok"
+
+step "doc tests"
+cargo test --workspace --doc
+
+step "tests (SQLite and PostgreSQL)"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --workspace --no-fail-fast
+else
+    cargo test --workspace --no-fail-fast
+fi
