@@ -87,6 +87,11 @@ impl Hospital {
         Self { store, blobs, config: Arc::new(config) }
     }
 
+    /// The same hospital (same database and blobs) run with another configuration.
+    pub fn with_config(&self, config: HospitalConfig) -> Self {
+        Self { store: self.store.clone(), blobs: self.blobs.clone(), config: Arc::new(config) }
+    }
+
     /// The configuration.
     pub fn config(&self) -> &HospitalConfig {
         &self.config

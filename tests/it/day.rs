@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::common::*;
 
-on_both!(whole_day, reminders_go_out_once, outbox_retries_then_gives_up, cancelled_slot_can_be_booked_again);
+on_both!(whole_day, reminders_go_out_once, outbox_retries_then_gives_up, cancelled_slot_can_be_booked_again, accounts_approval_and_no_show);
 
 fn prescription_input() -> PrescriptionInput {
     PrescriptionInput {
@@ -271,4 +271,57 @@ async fn cancelled_slot_can_be_booked_again(h: Hospital) {
     assert_eq!(c.starts_at, slots[3].start);
     let rejected = h.appointment(&admin, b.id, now()).await.unwrap();
     assert_eq!(rejected.cancellation_reason.as_deref(), Some("not my specialty"));
+}
+
+async fn accounts_approval_and_no_show(h: Hospital) {
+    let admin = admin(&h).await;
+    let desk = staff(&h, &admin, Role::Receptionist, 1).await;
+    // With approval required, a self-registered doctor waits for an admin.
+    let strict = h.with_config(hms::HospitalConfig { doctor_approval_required: true, ..h.config().clone() });
+    let (du, _) = {
+        let mut r = hms::Registration {
+            email: "new.doctor@example.org".into(),
+            password: "a sound test passphrase".into(),
+            full_name: "New Doctor".into(),
+            role: Some(Role::Doctor),
+            ..Default::default()
+        };
+        r.doctor = Some(hms::DoctorDetails {
+            specialization: "Oncology".into(),
+            license_number: "ONC-777".into(),
+            consultation_fee: Decimal::new(100, 0),
+            ..Default::default()
+        });
+        (strict.register(r, now()).await.unwrap(), ())
+    };
+    assert!(!du.active);
+    assert_eq!(h.actor(du.id).await.unwrap_err().kind(), ErrorKind::Unauthenticated);
+    assert_eq!(h.doctor(None, du.id.as_doctor()).await.unwrap_err().kind(), ErrorKind::NotFound, "not listed before approval");
+    h.set_user_active(&admin, du.id, true, now()).await.unwrap();
+    assert!(h.doctor(None, du.id.as_doctor()).await.unwrap().active);
+    // Changing a password needs the current one, and the new one must be sound.
+    let (pu, pt) = patient(&h, 1).await;
+    assert_eq!(
+        h.change_password(&pt, "wrong", "another sound passphrase", now()).await.unwrap_err().field_errors()[0].field,
+        "current_password"
+    );
+    assert_eq!(
+        h.change_password(&pt, "a sound test passphrase", "short", now()).await.unwrap_err().field_errors()[0].field,
+        "new_password"
+    );
+    h.change_password(&pt, "a sound test passphrase", "another sound passphrase", now()).await.unwrap();
+    assert!(h.login(pu.email.as_str(), "a sound test passphrase", now()).await.is_err());
+    h.login(pu.email.as_str(), "another sound passphrase", now()).await.unwrap();
+    // The front desk marks a no-show once the appointment has started, never before.
+    let (_, dr) = doctor(&h, 1).await;
+    let slots = open_mornings(&h, &dr).await;
+    let a = h.book(&desk, booking(&dr, Some(&pt), &slots[0]), now()).await.unwrap();
+    h.confirm(&dr, a.id, now()).await.unwrap();
+    assert_eq!(h.no_show(&desk, a.id, now()).await.unwrap_err().kind(), ErrorKind::Conflict);
+    let late = h.no_show(&desk, a.id, a.starts_at + Duration::minutes(15)).await.unwrap();
+    assert_eq!(late.status, AppointmentStatus::NoShow);
+    // A patient may not cancel once the appointment has started.
+    let b = h.book(&pt, booking(&dr, None, &slots[1]), now()).await.unwrap();
+    assert_eq!(h.cancel(&pt, b.id, None, b.starts_at + Duration::minutes(1)).await.unwrap_err().kind(), ErrorKind::Conflict);
+    assert_eq!(h.cancel(&dr, b.id, None, b.starts_at + Duration::minutes(1)).await.unwrap().status, AppointmentStatus::Cancelled);
 }
