@@ -10,7 +10,7 @@ use crate::error::{Error, Refusal, Result};
 use crate::ids::{AuditId, PatientId};
 use crate::money::Currency;
 use crate::policy::{self, Action, Actor, Denial, Relation, Scope};
-use crate::ports::{BlobStore, Store, Tx, TxMode};
+use crate::ports::{BlobStore, PrescriptionAnalyzer, Store, Tx, TxMode};
 use crate::user::PasswordCost;
 use crate::values::TimeZone;
 
@@ -47,6 +47,7 @@ pub struct Hospital {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) config: Arc<HospitalConfig>,
+    pub(crate) analyzer: Option<Arc<dyn PrescriptionAnalyzer>>,
 }
 
 impl std::fmt::Debug for Hospital {
@@ -84,12 +85,18 @@ impl Audit {
 impl Hospital {
     /// A hospital over the given ports.
     pub fn new(store: Arc<dyn Store>, blobs: Arc<dyn BlobStore>, config: HospitalConfig) -> Self {
-        Self { store, blobs, config: Arc::new(config) }
+        Self { store, blobs, config: Arc::new(config), analyzer: None }
+    }
+
+    /// The same hospital, analysing prescriptions with `analyzer`.
+    pub fn with_analyzer(mut self, analyzer: Arc<dyn PrescriptionAnalyzer>) -> Self {
+        self.analyzer = Some(analyzer);
+        self
     }
 
     /// The same hospital (same database and blobs) run with another configuration.
     pub fn with_config(&self, config: HospitalConfig) -> Self {
-        Self { store: self.store.clone(), blobs: self.blobs.clone(), config: Arc::new(config) }
+        Self { store: self.store.clone(), blobs: self.blobs.clone(), config: Arc::new(config), analyzer: self.analyzer.clone() }
     }
 
     /// The configuration.

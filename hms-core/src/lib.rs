@@ -46,7 +46,8 @@ pub use notification::{Notification, NotificationKind, OutgoingEmail};
 pub use page::{Page, PageRequest};
 pub use policy::{Action, Actor, Relation, Scope};
 pub use ports::{
-    AppointmentFilter, BlobStore, DoctorFilter, InvoiceFilter, PatientFilter, PrescriptionFilter, Store, Tx, TxMode, UserFilter,
+    AppointmentFilter, BlobStore, DoctorFilter, InvoiceFilter, PatientFilter, PrescriptionAnalyzer, PrescriptionFilter, Store, Tx, TxMode,
+    UserFilter,
 };
 pub use prescription::{
     AiReview, AnalysisOutcome, Finding, FindingCategory, Medication, Prescription, PrescriptionAnalysis, Route, Severity,

@@ -240,6 +240,21 @@ pub trait Tx: Send {
     async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard>;
 }
 
+/// Analyses a prescription: deterministic checks, and an AI review where one is configured.
+///
+/// Implementations never fail: when the AI review cannot be had, the analysis says why and still
+/// carries the deterministic findings. They receive the patient's record and must themselves
+/// make sure no identity leaves the process.
+#[async_trait]
+pub trait PrescriptionAnalyzer: Send + Sync {
+    /// Analyses `subject` as of `today` (the patient's age is taken on that day).
+    async fn analyze(
+        &self,
+        subject: &crate::workflows::prescriptions::AnalysisSubject,
+        today: chrono::NaiveDate,
+    ) -> crate::workflows::prescriptions::NewAnalysis;
+}
+
 /// Where document bytes live, addressed by their SHA-256.
 #[async_trait]
 pub trait BlobStore: Send + Sync {

@@ -338,4 +338,29 @@ impl Hospital {
         .await;
         self.finish(tx, Some(actor), result, now).await
     }
+
+    /// Analyses a prescription with the hospital's analyzer (its doctor or an admin). An unchanged
+    /// prescription is answered from the newest stored analysis unless `fresh` is asked for; a new
+    /// analysis is stored and audited. The analyzer runs outside any transaction.
+    pub async fn analyze_prescription(
+        &self,
+        actor: &Actor,
+        id: PrescriptionId,
+        fresh: bool,
+        now: DateTime<Utc>,
+    ) -> Result<PrescriptionAnalysis> {
+        let Some(analyzer) = self.analyzer.clone() else {
+            return Err(Error::Unavailable("prescription analysis (no analyzer is configured)".into()));
+        };
+        let subject = self.analysis_subject(actor, id, now).await?;
+        if !fresh
+            && let Some(stored) = self.latest_analysis(actor, id, now).await?
+            && stored.prescription_revision == subject.prescription.revision
+        {
+            return Ok(stored);
+        }
+        let today = now.with_timezone(&self.config.time_zone.tz()).date_naive();
+        let analysis = analyzer.analyze(&subject, today).await;
+        self.store_analysis(actor, id, analysis, now).await
+    }
 }
