@@ -27,6 +27,10 @@ pub struct HospitalConfig {
     pub password_cost: PasswordCost,
     /// The largest document accepted, in bytes.
     pub max_document_bytes: u64,
+    /// How long a sign-in session lasts at most, refreshes or not.
+    pub session_ttl: chrono::Duration,
+    /// How long one refresh token stays valid.
+    pub refresh_ttl: chrono::Duration,
 }
 
 impl Default for HospitalConfig {
@@ -37,6 +41,8 @@ impl Default for HospitalConfig {
             doctor_approval_required: false,
             password_cost: PasswordCost::default(),
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
+            session_ttl: chrono::Duration::days(30),
+            refresh_ttl: chrono::Duration::days(14),
         }
     }
 }

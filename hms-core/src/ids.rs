@@ -93,6 +93,8 @@ id_type! {
     EmailId,
     /// Identifies an audit event.
     AuditId,
+    /// Identifies a sign-in session.
+    SessionId,
 }
 
 impl From<DoctorId> for UserId {

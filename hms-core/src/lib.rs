@@ -29,6 +29,7 @@ pub mod ports;
 pub mod prescription;
 pub mod profile;
 pub mod schedule;
+pub mod session;
 pub mod user;
 pub mod values;
 pub mod workflows;
@@ -54,6 +55,7 @@ pub use prescription::{
 };
 pub use profile::{Doctor, Patient, PatientClinical};
 pub use schedule::{Availability, AvailabilityException, AvailabilityRule, Slot};
+pub use session::{IssuedSession, Session};
 pub use user::{PasswordCost, Role, User};
 pub use values::{BloodGroup, Email, LicenseNumber, PersonName, Phone, Sex, TimeZone};
 pub use workflows::accounts::{DoctorDetails, PatientDetails, ProfileUpdate, Registration};

@@ -21,6 +21,7 @@ use crate::page::{Page, PageRequest};
 use crate::prescription::{Prescription, PrescriptionAnalysis};
 use crate::profile::{Doctor, Patient};
 use crate::schedule::{Availability, AvailabilityException, AvailabilityRule};
+use crate::session::{RefreshToken, Session};
 use crate::user::{Role, User};
 use crate::values::Email;
 
@@ -235,6 +236,21 @@ pub trait Tx: Send {
     async fn insert_audit(&mut self, event: &AuditEvent) -> Result<()>;
     /// Audit events, newest first.
     async fn list_audit(&mut self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>>;
+
+    /// Inserts a session.
+    async fn insert_session(&mut self, session: &Session) -> Result<()>;
+    /// A session by id.
+    async fn session(&mut self, id: SessionId) -> Result<Option<Session>>;
+    /// Revokes a session (no-op if already revoked).
+    async fn revoke_session(&mut self, id: SessionId, at: DateTime<Utc>) -> Result<()>;
+    /// Revokes every live session of a user; returns how many.
+    async fn revoke_sessions_of(&mut self, user: UserId, at: DateTime<Utc>) -> Result<u64>;
+    /// Inserts a refresh token.
+    async fn insert_refresh_token(&mut self, token: &RefreshToken) -> Result<()>;
+    /// A refresh token by id.
+    async fn refresh_token(&mut self, id: uuid::Uuid) -> Result<Option<RefreshToken>>;
+    /// Marks an unspent refresh token spent; returns false if it was spent already (by a concurrent refresh too).
+    async fn spend_refresh_token(&mut self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<bool>;
 
     /// Dashboard figures; `today` is the hospital's current local day as UTC instants.
     async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard>;

@@ -141,3 +141,13 @@ pub(crate) const INVOICE_SUMS: &str =
 pub(crate) const BUSIEST: &str = "select ap.doctor_id, a.full_name, count(*) as n from appointment ap \
      join account a on a.id = ap.doctor_id where ap.status in ('pending', 'confirmed', 'completed') \
      group by ap.doctor_id, a.full_name order by n desc, a.full_name limit $1";
+
+pub(crate) const INSERT_SESSION: &str = "insert into session (id, user_id, created_at, expires_at, revoked_at) values ($1, $2, $3, $4, $5)";
+pub(crate) const SESSION_BY_ID: &str = "select id, user_id, created_at, expires_at, revoked_at from session where id = $1";
+pub(crate) const REVOKE_SESSION: &str = "update session set revoked_at = $2 where id = $1 and revoked_at is null";
+pub(crate) const REVOKE_SESSIONS_OF: &str = "update session set revoked_at = $2 where user_id = $1 and revoked_at is null";
+pub(crate) const INSERT_REFRESH: &str = "insert into refresh_token (id, session_id, secret_sha256, created_at, expires_at, used_at) \
+     values ($1, $2, $3, $4, $5, $6)";
+pub(crate) const REFRESH_BY_ID: &str =
+    "select id, session_id, secret_sha256, created_at, expires_at, used_at from refresh_token where id = $1";
+pub(crate) const SPEND_REFRESH: &str = "update refresh_token set used_at = $2 where id = $1 and used_at is null";

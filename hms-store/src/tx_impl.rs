@@ -18,6 +18,7 @@ macro_rules! impl_tx {
         use hms_core::ports::{AppointmentFilter, DoctorFilter, InvoiceFilter, PatientFilter, PrescriptionFilter, Tx, UserFilter};
         use hms_core::prescription::{Prescription, PrescriptionAnalysis};
         use hms_core::schedule::{Availability, AvailabilityException, AvailabilityRule};
+        use hms_core::session::{RefreshToken, Session};
         use hms_core::user::{PasswordHash, User};
         use hms_core::values::{Email, LicenseNumber, PersonName, Phone};
         use hms_core::{AppointmentStatus, Currency, Doctor, Money, Page, PageRequest, Patient, PatientClinical, Result};
@@ -1040,6 +1041,79 @@ macro_rules! impl_tx {
                 }
                 items.push(" order by at desc, id desc");
                 self.paged(&mut count, &mut items, page, audit_row).await
+            }
+
+            async fn insert_session(&mut self, s: &Session) -> Result<()> {
+                sqlx::query(INSERT_SESSION)
+                    .bind(s.id.as_uuid())
+                    .bind(s.user_id.as_uuid())
+                    .bind(ts(s.created_at))
+                    .bind(ts(s.expires_at))
+                    .bind(s.revoked_at.map(ts))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn session(&mut self, id: SessionId) -> Result<Option<Session>> {
+                let row = sqlx::query(SESSION_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref()
+                    .map(|r| {
+                        Ok(Session {
+                            id: SessionId::from_uuid(get(r, "id")?),
+                            user_id: UserId::from_uuid(get(r, "user_id")?),
+                            created_at: get(r, "created_at")?,
+                            expires_at: get(r, "expires_at")?,
+                            revoked_at: get(r, "revoked_at")?,
+                        })
+                    })
+                    .transpose()
+            }
+
+            async fn revoke_session(&mut self, id: SessionId, at: DateTime<Utc>) -> Result<()> {
+                sqlx::query(REVOKE_SESSION).bind(id.as_uuid()).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                Ok(())
+            }
+
+            async fn revoke_sessions_of(&mut self, user: UserId, at: DateTime<Utc>) -> Result<u64> {
+                let r = sqlx::query(REVOKE_SESSIONS_OF).bind(user.as_uuid()).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                Ok(r.rows_affected())
+            }
+
+            async fn insert_refresh_token(&mut self, t: &RefreshToken) -> Result<()> {
+                sqlx::query(INSERT_REFRESH)
+                    .bind(t.id)
+                    .bind(t.session_id.as_uuid())
+                    .bind(t.secret_sha256.as_str())
+                    .bind(ts(t.created_at))
+                    .bind(ts(t.expires_at))
+                    .bind(t.used_at.map(ts))
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn refresh_token(&mut self, id: Uuid) -> Result<Option<RefreshToken>> {
+                let row = sqlx::query(REFRESH_BY_ID).bind(id).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref()
+                    .map(|r| {
+                        Ok(RefreshToken {
+                            id: get(r, "id")?,
+                            session_id: SessionId::from_uuid(get(r, "session_id")?),
+                            secret_sha256: get(r, "secret_sha256")?,
+                            created_at: get(r, "created_at")?,
+                            expires_at: get(r, "expires_at")?,
+                            used_at: get(r, "used_at")?,
+                        })
+                    })
+                    .transpose()
+            }
+
+            async fn spend_refresh_token(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<bool> {
+                let r = sqlx::query(SPEND_REFRESH).bind(id).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                Ok(r.rows_affected() == 1)
             }
 
             async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard> {

@@ -4,4 +4,5 @@ mod common;
 mod day;
 mod permissions;
 mod races;
+mod sessions;
 mod store;

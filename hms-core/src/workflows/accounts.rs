@@ -372,6 +372,9 @@ impl Hospital {
             user.active = active;
             user.updated_at = now;
             tx.update_user(&user).await?;
+            if !active {
+                tx.revoke_sessions_of(user.id, now).await?;
+            }
             let what = if active { "activated" } else { "deactivated" };
             self.audit(
                 &mut *tx,

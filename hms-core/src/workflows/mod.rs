@@ -13,3 +13,4 @@ pub mod notifications;
 pub mod patients;
 pub mod prescriptions;
 pub mod records;
+pub mod sessions;
