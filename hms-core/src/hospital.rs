@@ -150,6 +150,12 @@ impl Hospital {
         Err(error)
     }
 
+    /// Refuses (and audits) `actor` unless their role may take `action` at all: for adapters that
+    /// answer from a cache and must still apply the policy on every call.
+    pub async fn ensure_may(&self, actor: &Actor, action: Action, entity: EntityKind, now: DateTime<Utc>) -> Result<()> {
+        self.guard(actor, action, entity, now).await
+    }
+
     /// Refuses (and audits) an actor whose role holds no grant for `action`.
     pub(crate) async fn guard(&self, actor: &Actor, action: Action, entity: EntityKind, now: DateTime<Utc>) -> Result<()> {
         let result = gate(actor, action, entity);

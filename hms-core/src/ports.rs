@@ -227,6 +227,9 @@ pub trait Tx: Send {
     async fn insert_email(&mut self, email: &OutgoingEmail) -> Result<()>;
     /// Unsent e-mails due at `now`, oldest first.
     async fn emails_due(&mut self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutgoingEmail>>;
+    /// Claims up to `limit` e-mails due at `now` for delivery: their next attempt moves to
+    /// `until`, so that no other dispatcher takes them meanwhile. Returns the claimed e-mails.
+    async fn claim_emails(&mut self, now: DateTime<Utc>, until: DateTime<Utc>, limit: u32) -> Result<Vec<OutgoingEmail>>;
     /// An e-mail by id.
     async fn email(&mut self, id: EmailId) -> Result<Option<OutgoingEmail>>;
     /// Updates an e-mail's attempts, next attempt, sent time and last error.

@@ -1,1 +1,187 @@
-//! The HTTP server for hms.
+//! hms-server: the HTTP API of hms, a thin adapter over `hms-core`.
+//!
+//! Each endpoint parses its request into core types, calls one `Hospital` workflow and maps the
+//! answer; no permission, lifecycle or money rule lives here. The OpenAPI document is generated
+//! from the endpoint types (poem-openapi), so what is served and what is documented cannot drift.
+//! Errors are `application/problem+json`, mapped from the core's error kinds in `error.rs`.
+
+#![warn(missing_docs)]
+
+pub mod api;
+pub mod auth;
+pub mod demo;
+pub mod dto;
+pub mod error;
+pub mod mail;
+
+use std::time::Duration;
+
+use hms_core::{Dashboard, Hospital};
+use poem::http::{StatusCode, header};
+use poem::middleware::{AddData, Tracing};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
+use poem_openapi::OpenApiService;
+
+use crate::auth::{LoginThrottle, Tokens};
+
+/// What every request can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The hospital.
+    pub hospital: Hospital,
+    /// Access-token keys.
+    pub tokens: Tokens,
+    /// Failed-login counters.
+    pub throttle: LoginThrottle,
+    /// The cached dashboard.
+    pub dashboard_cache: moka::future::Cache<(), Dashboard>,
+    /// The clock the workflows are told the time by (the system clock, or a test's).
+    pub clock: Clock,
+}
+
+/// A source of the current instant.
+pub type Clock = std::sync::Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    std::sync::Arc::new(chrono::Utc::now)
+}
+
+impl AppState {
+    /// The current instant by this state's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        (self.clock)()
+    }
+}
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// The JWT signing secret (at least 32 bytes).
+    pub jwt_secret: Vec<u8>,
+    /// Access-token lifetime.
+    pub access_ttl: Duration,
+    /// How long the dashboard is cached.
+    pub dashboard_ttl: Duration,
+    /// The largest request body, in bytes (uploads included).
+    pub max_body_bytes: usize,
+    /// Failed logins allowed per account within the window.
+    pub login_failures_per_account: u32,
+    /// Failed logins allowed per client address within the window.
+    pub login_failures_per_address: u32,
+    /// The throttling window.
+    pub login_window: Duration,
+}
+
+impl HttpConfig {
+    /// Defaults around a given secret: 15-minute access tokens, a 5-minute dashboard cache,
+    /// 25 MiB bodies, 5 failures per account and 50 per address in 15 minutes.
+    pub fn with_secret(jwt_secret: Vec<u8>) -> Self {
+        Self {
+            jwt_secret,
+            access_ttl: Duration::from_secs(15 * 60),
+            dashboard_ttl: Duration::from_secs(5 * 60),
+            max_body_bytes: 25 * 1024 * 1024,
+            login_failures_per_account: 5,
+            login_failures_per_address: 50,
+            login_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl AppState {
+    /// The state for `hospital` with `config`.
+    pub fn new(hospital: Hospital, config: &HttpConfig) -> Self {
+        Self {
+            hospital,
+            tokens: Tokens::new(&config.jwt_secret, config.access_ttl),
+            throttle: LoginThrottle::new(config.login_failures_per_account, config.login_failures_per_address, config.login_window),
+            dashboard_cache: moka::future::Cache::builder().time_to_live(config.dashboard_ttl).max_capacity(1).build(),
+            clock: system_clock(),
+        }
+    }
+}
+
+type Apis = (
+    api::auth::AuthApi,
+    api::users::UsersApi,
+    api::doctors::DoctorsApi,
+    api::patients::PatientsApi,
+    api::appointments::AppointmentsApi,
+    api::records::RecordsApi,
+    api::prescriptions::PrescriptionsApi,
+    api::billing::BillingApi,
+    api::notifications::NotificationsApi,
+    api::admin::AdminApi,
+    api::ops::OpsApi,
+);
+
+/// The OpenAPI service of every area.
+pub fn openapi() -> OpenApiService<Apis, ()> {
+    OpenApiService::new(
+        (
+            api::auth::AuthApi,
+            api::users::UsersApi,
+            api::doctors::DoctorsApi,
+            api::patients::PatientsApi,
+            api::appointments::AppointmentsApi,
+            api::records::RecordsApi,
+            api::prescriptions::PrescriptionsApi,
+            api::billing::BillingApi,
+            api::notifications::NotificationsApi,
+            api::admin::AdminApi,
+            api::ops::OpsApi,
+        ),
+        "hms",
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description("The hospital-management API of hms. Errors are application/problem+json.")
+}
+
+/// The whole HTTP application: the API, `/openapi.json`, Swagger UI at `/docs`.
+pub fn app(state: AppState, max_body_bytes: usize) -> impl Endpoint + use<> {
+    let service = openapi();
+    let spec = service.spec_endpoint();
+    let docs = service.swagger_ui();
+    Route::new()
+        .nest("/", service)
+        .at("/openapi.json", spec)
+        .nest("/docs", docs)
+        .around(move |next, req| limit_body(next, req, max_body_bytes))
+        .with(AddData::new(state))
+        .with(Tracing)
+        .catch_all_error(|err| async move { error::problem_response(err) })
+}
+
+/// Refuses request bodies over `limit` bytes (413): at once when `Content-Length` says so, or
+/// while reading a body sent without one.
+async fn limit_body<E: Endpoint>(next: std::sync::Arc<E>, mut req: Request, limit: usize) -> poem::Result<Response> {
+    let too_large = || poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE);
+    match req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()) {
+        Some(len) if len > limit as u64 => return Err(too_large()),
+        Some(_) => {}
+        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
+            let bytes = req.take_body().into_bytes_limit(limit).await.map_err(|_| too_large())?;
+            req.set_body(bytes);
+        }
+        None => {}
+    }
+    Ok(next.call(req).await?.into_response())
+}
+
+/// Builds the state and the app for `hospital`.
+pub fn build(hospital: Hospital, config: &HttpConfig) -> (AppState, impl Endpoint + use<>) {
+    let state = AppState::new(hospital, config);
+    let app = app(state.clone(), config.max_body_bytes);
+    (state, app)
+}
+
+/// A fresh random secret, for development runs without `HMS_JWT_SECRET`.
+pub fn random_secret() -> Vec<u8> {
+    let mut secret = vec![0u8; 48];
+    getrandom::fill(&mut secret).expect("the operating system's random source");
+    secret
+}
+
+/// Tells background jobs that the server is stopping (the value turns `true`, or the sender is dropped).
+pub type Shutdown = tokio::sync::watch::Receiver<bool>;

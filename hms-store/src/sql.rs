@@ -151,3 +151,7 @@ pub(crate) const INSERT_REFRESH: &str = "insert into refresh_token (id, session_
 pub(crate) const REFRESH_BY_ID: &str =
     "select id, session_id, secret_sha256, created_at, expires_at, used_at from refresh_token where id = $1";
 pub(crate) const SPEND_REFRESH: &str = "update refresh_token set used_at = $2 where id = $1 and used_at is null";
+pub(crate) const CLAIM_EMAILS: &str = "update outgoing_email set next_attempt_at = $2 where id in (select id from outgoing_email \
+     where sent_at is null and next_attempt_at <= $1 order by next_attempt_at, id limit $3) \
+     and sent_at is null and next_attempt_at <= $1 \
+     returning id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error";

@@ -976,6 +976,17 @@ macro_rules! impl_tx {
                 rows.iter().map(email_row).collect()
             }
 
+            async fn claim_emails(&mut self, now: DateTime<Utc>, until: DateTime<Utc>, lim: u32) -> Result<Vec<OutgoingEmail>> {
+                let rows = sqlx::query(CLAIM_EMAILS)
+                    .bind(ts(now))
+                    .bind(ts(until))
+                    .bind(i64::from(lim))
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err(map)?;
+                rows.iter().map(email_row).collect()
+            }
+
             async fn email(&mut self, id: EmailId) -> Result<Option<OutgoingEmail>> {
                 let row = sqlx::query(EMAIL_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
                 row.as_ref().map(email_row).transpose()

@@ -101,6 +101,14 @@ impl Hospital {
         result
     }
 
+    /// Claims e-mails due at `now` for one dispatcher: they are not due again before `now + lease`,
+    /// so two dispatchers (in one or several processes) never send the same e-mail at once.
+    pub async fn claim_emails(&self, now: DateTime<Utc>, limit: u32, lease: chrono::Duration) -> Result<Vec<OutgoingEmail>> {
+        let mut tx = self.begin(TxMode::Write).await?;
+        let result = tx.claim_emails(now, now + lease, limit.clamp(1, 1000)).await;
+        self.finish(tx, None, result, now).await
+    }
+
     /// Records a delivered e-mail.
     pub async fn email_sent(&self, id: EmailId, now: DateTime<Utc>) -> Result<OutgoingEmail> {
         self.update_email(id, now, None).await

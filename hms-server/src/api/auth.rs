@@ -1,0 +1,99 @@
+//! `/api/auth`: register, login, refresh, logout, profile.
+
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::OpenApi;
+use poem_openapi::payload::Json;
+
+use super::Tag;
+use crate::AppState;
+use crate::auth::{BearerAuth, client_address};
+use crate::dto::{LoginRequest, ProfileUpdate, RefreshRequest, RegisterRequest, TokenPair, User};
+use crate::error::{ApiError, ApiResult, Problem};
+
+/// Sign-in and one's own account.
+pub struct AuthApi;
+
+fn token_pair(state: &AppState, user: hms_core::User, session: hms_core::IssuedSession) -> ApiResult<TokenPair> {
+    let access = state.tokens.access_token(&session, user.role).map_err(|e| hms_core::Error::internal(e))?;
+    Ok(TokenPair {
+        access_token: access,
+        token_type: "Bearer".into(),
+        expires_in: state.tokens.access_ttl.as_secs(),
+        refresh_token: session.refresh_token,
+        refresh_expires_at: session.refresh_expires_at,
+        user: user.into(),
+    })
+}
+
+#[OpenApi(prefix_path = "/api/auth", tag = "Tag::Auth")]
+impl AuthApi {
+    /// Register as a doctor or a patient
+    ///
+    /// Public self-registration. Other roles are created by an admin.
+    #[oai(path = "/register", method = "post")]
+    async fn register(&self, state: Data<&AppState>, body: Json<RegisterRequest>) -> ApiResult<Json<User>> {
+        let user = state.hospital.register(body.0.into_core()?, state.now()).await?;
+        Ok(Json(user.into()))
+    }
+
+    /// Sign in
+    ///
+    /// Answers an access token and a refresh token. Repeated failures for one account or from one
+    /// address are refused for a while with 429.
+    #[oai(path = "/login", method = "post")]
+    async fn login(&self, req: &Request, state: Data<&AppState>, body: Json<LoginRequest>) -> ApiResult<Json<TokenPair>> {
+        let address = client_address(req);
+        if let Some(wait) = state.throttle.blocked(&body.email, address) {
+            let problem = Problem::new(poem::http::StatusCode::TOO_MANY_REQUESTS, "too many failed sign-ins; try again later");
+            return Err(ApiError::TooMany(Json(problem), wait));
+        }
+        match state.hospital.sign_in(&body.email, &body.password, state.now()).await {
+            Ok((user, session)) => {
+                state.throttle.succeeded(&body.email);
+                Ok(Json(token_pair(&state, user, session)?))
+            }
+            Err(e) => {
+                if e.kind() == hms_core::ErrorKind::Unauthenticated {
+                    state.throttle.failed(&body.email, address);
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Trade a refresh token for a new pair
+    ///
+    /// The refresh token is spent. Presenting a spent one again ends its whole session.
+    #[oai(path = "/refresh", method = "post")]
+    async fn refresh(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<Json<TokenPair>> {
+        let (actor, session) = state.hospital.refresh_session(&body.refresh_token, state.now()).await?;
+        let user = state.hospital.profile(&actor).await?;
+        Ok(Json(token_pair(&state, user, session)?))
+    }
+
+    /// Sign out
+    ///
+    /// Ends this session: its refresh tokens and this access token stop working everywhere.
+    #[oai(path = "/logout", method = "post")]
+    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<crate::dto::Marked>> {
+        state.hospital.end_session(&auth.0.actor, auth.0.session, state.now()).await?;
+        Ok(Json(crate::dto::Marked { marked: 1 }))
+    }
+
+    /// One's own account
+    #[oai(path = "/profile", method = "get")]
+    async fn profile(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<User>> {
+        Ok(Json(state.hospital.profile(&auth.0.actor).await?.into()))
+    }
+
+    /// Edit one's own name and phone
+    ///
+    /// The role is not editable here; a body naming it is refused.
+    #[oai(path = "/profile", method = "patch")]
+    async fn update_profile(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ProfileUpdate>) -> ApiResult<Json<User>> {
+        let update =
+            hms_core::ProfileUpdate { full_name: body.0.full_name, phone: body.0.phone.map(|p| Some(p).filter(|s| !s.trim().is_empty())) };
+        Ok(Json(state.hospital.update_profile(&auth.0.actor, update, state.now()).await?.into()))
+    }
+}

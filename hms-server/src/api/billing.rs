@@ -1,0 +1,65 @@
+//! `/api/invoices`.
+
+use poem::web::Data;
+use poem_openapi::OpenApi;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use uuid::Uuid;
+
+use super::Tag;
+use crate::AppState;
+use crate::auth::BearerAuth;
+use crate::dto::{Invoice, InvoiceRequest, InvoiceStatus, Page, PayRequest, page};
+use crate::error::ApiResult;
+
+/// Invoices.
+pub struct BillingApi;
+
+#[OpenApi(prefix_path = "/api/invoices", tag = "Tag::Billing")]
+impl BillingApi {
+    /// Issue an invoice for an appointment
+    ///
+    /// Admins and the front desk; one per appointment. Tax rounds to the currency's minor unit, half away from zero.
+    #[oai(path = "/", method = "post")]
+    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<InvoiceRequest>) -> ApiResult<Json<Invoice>> {
+        Ok(Json(state.hospital.issue_invoice(&auth.0.actor, body.0.into_core()?, state.now()).await?.into()))
+    }
+
+    /// List invoices
+    ///
+    /// A patient sees their own.
+    #[oai(path = "/", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        status: Query<Option<InvoiceStatus>>,
+        patient_id: Query<Option<Uuid>>,
+        #[oai(name = "page")] p: Query<Option<u32>>,
+        page_size: Query<Option<u32>>,
+    ) -> ApiResult<Json<Page<Invoice>>> {
+        let filter = hms_core::InvoiceFilter { status: status.0.map(Into::into), patient_id: patient_id.0.map(Into::into) };
+        let list = state.hospital.list_invoices(&auth.0.actor, filter, page(p.0, page_size.0)?, state.now()).await?;
+        Ok(Json(Page::from_core(list, Into::into)))
+    }
+
+    /// One invoice
+    #[oai(path = "/:id", method = "get")]
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Invoice>> {
+        Ok(Json(state.hospital.invoice(&auth.0.actor, id.0.into(), state.now()).await?.into()))
+    }
+
+    /// Record the payment of a pending invoice
+    #[oai(path = "/:id/pay", method = "post")]
+    async fn pay(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<PayRequest>) -> ApiResult<Json<Invoice>> {
+        Ok(Json(state.hospital.pay_invoice(&auth.0.actor, id.0.into(), body.0.method.into(), state.now()).await?.into()))
+    }
+
+    /// Cancel a pending invoice
+    ///
+    /// A paid invoice is never changed.
+    #[oai(path = "/:id/cancel", method = "post")]
+    async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Invoice>> {
+        Ok(Json(state.hospital.cancel_invoice(&auth.0.actor, id.0.into(), state.now()).await?.into()))
+    }
+}

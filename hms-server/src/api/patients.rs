@@ -1,0 +1,86 @@
+//! `/api/patients`: lists, records, edits; the front desk registers patients.
+
+use poem::web::Data;
+use poem_openapi::OpenApi;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use uuid::Uuid;
+
+use super::Tag;
+use crate::AppState;
+use crate::auth::BearerAuth;
+use crate::dto::{NewPatientRequest, Page, Patient, PatientPatch, User, page};
+use crate::error::ApiResult;
+
+/// Patients.
+pub struct PatientsApi;
+
+fn my_patient_id(auth: &BearerAuth) -> ApiResult<hms_core::PatientId> {
+    auth.0.actor.patient_id().ok_or_else(|| hms_core::Error::not_found(hms_core::EntityKind::Patient).into())
+}
+
+#[OpenApi(prefix_path = "/api/patients", tag = "Tag::Patients")]
+impl PatientsApi {
+    /// List patients
+    ///
+    /// Admins and nurses see all; the front desk sees demographics only; doctors their own patients; a patient themself.
+    #[oai(path = "/", method = "get")]
+    async fn list(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        search: Query<Option<String>>,
+        #[oai(name = "page")] p: Query<Option<u32>>,
+        page_size: Query<Option<u32>>,
+    ) -> ApiResult<Json<Page<Patient>>> {
+        let filter = hms_core::PatientFilter { doctor_id: None, search: search.0 };
+        let list = state.hospital.list_patients(&auth.0.actor, filter, page(p.0, page_size.0)?, state.now()).await?;
+        Ok(Json(Page::from_core(list, Into::into)))
+    }
+
+    /// Register a patient at the front desk
+    #[oai(path = "/", method = "post")]
+    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<NewPatientRequest>) -> ApiResult<Json<User>> {
+        let b = body.0;
+        let r = hms_core::Registration {
+            email: b.email,
+            password: b.password,
+            full_name: b.full_name,
+            phone: b.phone,
+            role: Some(hms_core::Role::Patient),
+            doctor: None,
+            patient: b.patient.map(|p| p.into_core()),
+        };
+        Ok(Json(state.hospital.register_patient(&auth.0.actor, r, state.now()).await?.into()))
+    }
+
+    /// One's own patient record
+    #[oai(path = "/me", method = "get")]
+    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Patient>> {
+        let id = my_patient_id(&auth)?;
+        Ok(Json(state.hospital.patient(&auth.0.actor, id, state.now()).await?.into()))
+    }
+
+    /// Edit one's own patient record
+    #[oai(path = "/me", method = "patch")]
+    async fn patch_me(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<PatientPatch>) -> ApiResult<Json<Patient>> {
+        let id = my_patient_id(&auth)?;
+        Ok(Json(state.hospital.update_patient(&auth.0.actor, id, body.0.into(), state.now()).await?.into()))
+    }
+
+    /// One patient's record
+    ///
+    /// Another patient's record answers 404, as a missing one does.
+    #[oai(path = "/:id", method = "get")]
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Patient>> {
+        Ok(Json(state.hospital.patient(&auth.0.actor, id.0.into(), state.now()).await?.into()))
+    }
+
+    /// Edit a patient record
+    ///
+    /// Admins all of it, the front desk demographics only, a patient their own.
+    #[oai(path = "/:id", method = "patch")]
+    async fn patch(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<PatientPatch>) -> ApiResult<Json<Patient>> {
+        Ok(Json(state.hospital.update_patient(&auth.0.actor, id.0.into(), body.0.into(), state.now()).await?.into()))
+    }
+}

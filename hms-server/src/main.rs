@@ -1,0 +1,221 @@
+//! The `hms-server` command: serve the API, run migrations, create the first admin, load demo data.
+
+use std::io::{BufRead, Write};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use hms_core::{Currency, HospitalConfig, Registration, TimeZone};
+use hms_server::{HttpConfig, build, demo, mail, random_secret};
+use poem::Server;
+use poem::listener::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "hms-server", version, about = "The hms hospital-management server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct Common {
+    /// The database: sqlite://path.db, sqlite::memory: or postgres://…
+    #[arg(long = "database", env = "HMS_DATABASE_URL", default_value = "sqlite://hms.db")]
+    database: String,
+    /// The hospital's IANA time zone, in which availability is read.
+    #[arg(long, env = "HMS_TIMEZONE", default_value = "UTC")]
+    timezone: String,
+    /// The hospital's currency (ISO 4217).
+    #[arg(long, env = "HMS_CURRENCY", default_value = "USD")]
+    currency: String,
+    /// Self-registered doctors wait for an admin to activate them.
+    #[arg(long, env = "HMS_DOCTOR_APPROVAL", default_value_t = false)]
+    doctor_approval: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// Address to listen on.
+        #[arg(long, env = "HMS_BIND", default_value = "127.0.0.1:8000")]
+        bind: String,
+        /// Load a small demo hospital (if the database has none) and print its logins.
+        #[arg(long)]
+        demo: bool,
+        /// Refuse to start without HMS_JWT_SECRET (and other production settings).
+        #[arg(long)]
+        production: bool,
+        /// SMTP server for outgoing e-mail, e.g. smtp://user:pass@mail.example.org:587?tls=required
+        #[arg(long, env = "HMS_SMTP_URL")]
+        smtp_url: Option<String>,
+        /// Sender address of outgoing e-mail.
+        #[arg(long, env = "HMS_SMTP_FROM", default_value = "hms <no-reply@hms.localhost>")]
+        smtp_from: String,
+        /// Seconds the dashboard is cached.
+        #[arg(long, env = "HMS_DASHBOARD_TTL", default_value_t = 300)]
+        dashboard_ttl: u64,
+        /// Seconds an access token lives.
+        #[arg(long, env = "HMS_ACCESS_TTL", default_value_t = 900)]
+        access_ttl: u64,
+        /// Seconds between e-mail dispatch passes.
+        #[arg(long, env = "HMS_MAIL_INTERVAL", default_value_t = 10)]
+        mail_interval: u64,
+    },
+    /// Apply pending database migrations.
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Create an admin account (the password comes from HMS_ADMIN_PASSWORD or standard input).
+    CreateAdmin {
+        #[command(flatten)]
+        common: Common,
+        /// The admin's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The admin's full name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Load the demo hospital into the database.
+    DemoData {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+fn hospital_config(common: &Common) -> anyhow::Result<HospitalConfig> {
+    Ok(HospitalConfig {
+        time_zone: TimeZone::parse(&common.timezone).map_err(|e| anyhow::anyhow!("HMS_TIMEZONE {}", e.message))?,
+        currency: Currency::parse(&common.currency).map_err(|e| anyhow::anyhow!("HMS_CURRENCY {}", e.message))?,
+        doctor_approval_required: common.doctor_approval,
+        ..Default::default()
+    })
+}
+
+async fn open(common: &Common) -> anyhow::Result<hms_core::Hospital> {
+    hms_store::open(&common.database, hospital_config(common)?).await.with_context(|| format!("opening {}", common.database))
+}
+
+fn print_demo(logins: &[demo::DemoLogin]) {
+    println!("demo logins (password: {}):", demo::DEMO_PASSWORD);
+    for l in logins {
+        println!("  {:<13} {}", l.role.as_str(), l.email);
+    }
+}
+
+async fn serve(
+    common: Common,
+    bind: String,
+    demo_data: bool,
+    production: bool,
+    smtp: Option<String>,
+    from: String,
+    ttl: (u64, u64, u64),
+) -> anyhow::Result<()> {
+    let secret = match std::env::var("HMS_JWT_SECRET") {
+        Ok(s) if s.len() >= 32 => s.into_bytes(),
+        Ok(_) => bail!("HMS_JWT_SECRET must be at least 32 characters"),
+        Err(_) if production => bail!("--production needs HMS_JWT_SECRET"),
+        Err(_) => {
+            tracing::warn!("HMS_JWT_SECRET is not set: using a random secret; tokens end when the server stops");
+            random_secret()
+        }
+    };
+    let hospital = open(&common).await?;
+    if demo_data {
+        let logins = demo::load(&hospital).await?;
+        print_demo(&logins);
+    }
+    let mut config = HttpConfig::with_secret(secret);
+    config.dashboard_ttl = Duration::from_secs(ttl.0);
+    config.access_ttl = Duration::from_secs(ttl.1);
+    let (_state, app) = build(hospital.clone(), &config);
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let mut jobs = vec![mail::spawn_reminders(hospital.clone(), Duration::from_secs(3600), shutdown.clone())];
+    match smtp {
+        Some(url) => {
+            let mailer = mail::Mailer::new(&url, &from).context("HMS_SMTP_URL")?;
+            jobs.push(mail::spawn_dispatcher(hospital.clone(), mailer, Duration::from_secs(ttl.2), shutdown.clone()));
+        }
+        None => tracing::warn!("HMS_SMTP_URL is not set: e-mails stay queued in the outbox until it is"),
+    }
+    let addr: SocketAddr = bind.parse().with_context(|| format!("--bind {bind}"))?;
+    println!("hms listening on http://{addr}  (Swagger UI: http://{addr}/docs, OpenAPI: http://{addr}/openapi.json)");
+    Server::new(TcpListener::bind(addr)).run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30))).await?;
+    let _ = stop.send(true);
+    for job in jobs {
+        let _ = job.await;
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("a SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("HMS_ADMIN_PASSWORD") {
+        return Ok(p);
+    }
+    eprint!("password for the new admin: ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    match Cli::parse().command {
+        Command::Serve { common, bind, demo, production, smtp_url, smtp_from, dashboard_ttl, access_ttl, mail_interval } => {
+            serve(common, bind, demo, production, smtp_url, smtp_from, (dashboard_ttl, access_ttl, mail_interval)).await
+        }
+        Command::Migrate { common } => {
+            hms_store::migrate(&common.database).await?;
+            println!("migrations applied to {}", common.database);
+            Ok(())
+        }
+        Command::CreateAdmin { common, email, name } => {
+            let hospital = open(&common).await?;
+            let password = read_password()?;
+            let r = Registration { email, password, full_name: name, ..Default::default() };
+            match hospital.bootstrap_admin(r, chrono::Utc::now()).await {
+                Ok(u) => {
+                    println!("admin {} created ({})", u.email, u.id);
+                    Ok(())
+                }
+                Err(e) => {
+                    for f in e.field_errors() {
+                        eprintln!("  {}: {}", f.field, f.message);
+                    }
+                    bail!("{e}")
+                }
+            }
+        }
+        Command::DemoData { common } => {
+            let hospital = open(&common).await?;
+            print_demo(&demo::load(&hospital).await?);
+            Ok(())
+        }
+    }
+}
