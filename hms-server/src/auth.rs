@@ -154,8 +154,5 @@ impl LoginThrottle {
 
 /// The client's address, from the connection.
 pub fn client_address(req: &Request) -> Option<IpAddr> {
-    match req.remote_addr().as_socket_addr() {
-        Some(a) => Some(a.ip()),
-        None => None,
-    }
+    req.remote_addr().as_socket_addr().map(|a| a.ip())
 }

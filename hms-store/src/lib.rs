@@ -13,6 +13,8 @@ mod error;
 mod postgres;
 mod sql;
 mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tx_impl;
 
 use std::path::PathBuf;

@@ -1,16 +1,14 @@
 //! Shared test helpers: a fresh hospital per test on SQLite (a temporary file) or PostgreSQL (a
 //! database of its own), and fixtures for the people of a small hospital.
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
+use hms::store::testing::TempDatabase;
 use hms::store::{DirBlobStore, StoreOptions, open_store};
 use hms::{
     Actor, AvailabilityRule, BookingInput, DoctorDetails, Hospital, HospitalConfig, PasswordCost, PatientDetails, Registration, Role, Slot,
     TimeZone, User,
 };
 use rust_decimal::Decimal;
-use sqlx::Connection;
 
 /// A Monday morning, before any slot of the day.
 pub fn now() -> DateTime<Utc> {
@@ -29,58 +27,30 @@ pub fn config() -> HospitalConfig {
 /// A hospital on a fresh database, removed by [`TestHospital::cleanup`].
 pub struct TestHospital {
     pub h: Hospital,
-    sqlite_dir: Option<PathBuf>,
-    postgres: Option<(String, String)>,
+    db: TempDatabase,
 }
 
 impl TestHospital {
     pub async fn cleanup(self) {
         drop(self.h);
-        if let Some(dir) = self.sqlite_dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        if let Some((admin_url, name)) = self.postgres
-            && let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await
-        {
-            let drop_db = format!("drop database if exists \"{name}\" with (force)");
-            let _ = sqlx::query(sqlx::AssertSqlSafe(drop_db)).execute(&mut conn).await;
-        }
+        self.db.cleanup().await;
     }
 }
 
 /// A hospital on a new SQLite file in a temporary directory.
 pub async fn sqlite() -> TestHospital {
-    let dir = std::env::temp_dir().join(format!("hms-test-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    let url = format!("sqlite://{}", dir.join("hms.db").display());
-    let store = open_store(&url, &StoreOptions::default()).await.expect("the SQLite store opens");
-    let blobs = DirBlobStore::new(dir.join("blobs")).expect("a blob directory");
-    TestHospital { h: Hospital::new(store, std::sync::Arc::new(blobs), config()), sqlite_dir: Some(dir), postgres: None }
+    let db = TempDatabase::sqlite();
+    let store = open_store(&db.url, &StoreOptions::default()).await.expect("the SQLite store opens");
+    let blobs = DirBlobStore::new(db.dir.as_ref().expect("a directory").join("blobs")).expect("a blob directory");
+    TestHospital { h: Hospital::new(store, std::sync::Arc::new(blobs), config()), db }
 }
 
 /// A hospital on a new PostgreSQL database, or `None` (said loudly) when `DATABASE_URL` is not set.
-/// With `HMS_REQUIRE_POSTGRES` set, a missing or unreachable PostgreSQL fails the test instead.
 pub async fn postgres() -> Option<TestHospital> {
-    let required = std::env::var_os("HMS_REQUIRE_POSTGRES").is_some();
-    let Ok(admin_url) = std::env::var("DATABASE_URL") else {
-        assert!(!required, "HMS_REQUIRE_POSTGRES is set but DATABASE_URL is not");
-        eprintln!("SKIPPED: the PostgreSQL half of this test needs DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
-        return None;
-    };
-    let name = format!("hms_t_{}", uuid::Uuid::now_v7().simple());
-    let mut conn =
-        sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| panic!("PostgreSQL at DATABASE_URL is unreachable: {e}"));
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database \"{name}\""))).execute(&mut conn).await.expect("create a test database");
-    conn.close().await.ok();
-    let (base, query) = match admin_url.split_once('?') {
-        Some((b, q)) => (b.to_string(), format!("?{q}")),
-        None => (admin_url.clone(), String::new()),
-    };
-    let cut = base.rfind('/').filter(|&i| i > base.find("://").map_or(0, |p| p + 2)).unwrap_or(base.len());
-    let url = format!("{}/{name}{query}", &base[..cut]);
-    let store = open_store(&url, &StoreOptions::default()).await.expect("the PostgreSQL store opens");
+    let db = TempDatabase::postgres().await?;
+    let store = open_store(&db.url, &StoreOptions::default()).await.expect("the PostgreSQL store opens");
     let blobs = std::sync::Arc::new(hms::store::MemoryBlobStore::default());
-    Some(TestHospital { h: Hospital::new(store, blobs, config()), sqlite_dir: None, postgres: Some((admin_url, name)) })
+    Some(TestHospital { h: Hospital::new(store, blobs, config()), db })
 }
 
 /// Runs `body` on the test hospital, then removes its database whether or not the body panicked.

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 pub struct AuthApi;
 
 fn token_pair(state: &AppState, user: hms_core::User, session: hms_core::IssuedSession) -> ApiResult<TokenPair> {
-    let access = state.tokens.access_token(&session, user.role).map_err(|e| hms_core::Error::internal(e))?;
+    let access = state.tokens.access_token(&session, user.role).map_err(hms_core::Error::internal)?;
     Ok(TokenPair {
         access_token: access,
         token_type: "Bearer".into(),

@@ -1,0 +1,9 @@
+//! End-to-end tests of the HTTP API: a real server on port 0, a fresh database per test, on
+//! SQLite and on PostgreSQL.
+
+mod common;
+mod day;
+mod mail;
+mod openapi;
+mod refusals;
+mod tokens;
