@@ -18,9 +18,10 @@ use std::time::Duration;
 
 use hms_core::{Dashboard, Hospital};
 use poem::http::{StatusCode, header};
-use poem::middleware::{AddData, Tracing};
+use poem::middleware::AddData;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::OpenApiService;
+use tracing::Instrument;
 
 use crate::auth::{LoginThrottle, Tokens};
 
@@ -149,8 +150,8 @@ pub fn app(state: AppState, max_body_bytes: usize) -> impl Endpoint + use<> {
         .nest("/docs", docs)
         .around(move |next, req| limit_body(next, req, max_body_bytes))
         .with(AddData::new(state))
-        .with(Tracing)
         .catch_all_error(|err| async move { error::problem_response(err) })
+        .around(log_request)
 }
 
 /// Refuses request bodies over `limit` bytes (413): at once when `Content-Length` says so, or
@@ -167,6 +168,23 @@ async fn limit_body<E: Endpoint>(next: std::sync::Arc<E>, mut req: Request, limi
         None => {}
     }
     Ok(next.call(req).await?.into_response())
+}
+
+/// Gives every request an id (answered in `x-request-id`) and logs one line per request with its
+/// id, method, path, status and time; anything logged while serving it carries the id too.
+async fn log_request<E: Endpoint>(next: std::sync::Arc<E>, req: Request) -> poem::Result<Response> {
+    let id = uuid::Uuid::now_v7().simple().to_string();
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let span = tracing::info_span!("request", id = %id);
+    let started = std::time::Instant::now();
+    let mut response = next.call(req).instrument(span.clone()).await?.into_response();
+    let status = response.status().as_u16();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| tracing::info!(%method, %path, status, elapsed_ms, "served"));
+    if let Ok(value) = poem::http::HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    Ok(response)
 }
 
 /// Builds the state and the app for `hospital`.
