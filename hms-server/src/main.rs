@@ -82,10 +82,19 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Load the demo hospital into the database.
+    /// Load the demo hospital into the database, or, with sizes, a large synthetic one.
     DemoData {
         #[command(flatten)]
         common: Common,
+        /// Synthetic doctors (with --patients and --appointments: a bulk load).
+        #[arg(long)]
+        doctors: Option<u32>,
+        /// Synthetic patients.
+        #[arg(long)]
+        patients: Option<u32>,
+        /// Synthetic appointments, spread over the doctors.
+        #[arg(long)]
+        appointments: Option<u64>,
     },
 }
 
@@ -170,6 +179,40 @@ async fn shutdown_signal() {
     tracing::info!("shutting down: finishing requests in flight");
 }
 
+async fn bulk(common: &Common, doctors: Option<u32>, patients: Option<u32>, appointments: Option<u64>) -> anyhow::Result<()> {
+    let (Some(doctors), Some(patients), Some(appointments)) = (doctors, patients, appointments) else {
+        bail!("a synthetic load needs --doctors, --patients and --appointments");
+    };
+    if doctors == 0 || patients == 0 {
+        bail!("--doctors and --patients must be at least 1");
+    }
+    let password = hms_core::user::Password::new(demo::DEMO_PASSWORD, None).map_err(|e| anyhow::anyhow!(e.message))?;
+    let hash = hms_core::PasswordCost::default().hash(&password)?;
+    let spec = hms_store::bulk::SyntheticHospital { doctors, patients, appointments, now: chrono::Utc::now(), password_hash: hash.as_str().to_string() };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>12} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, {eta} left)")
+            .expect("a valid template"),
+    );
+    let started = std::time::Instant::now();
+    let progress = |stage: &str, done: u64, total: u64| {
+        if bar.message() != stage {
+            bar.set_message(stage.to_string());
+            bar.set_length(total);
+        }
+        bar.set_position(done);
+    };
+    hms_store::bulk_load(&common.database, &spec, &progress).await?;
+    bar.finish();
+    println!(
+        "loaded {doctors} doctors, {patients} patients and {appointments} appointments into {} in {:.1} s (password of every account: {})",
+        common.database,
+        started.elapsed().as_secs_f64(),
+        demo::DEMO_PASSWORD
+    );
+    Ok(())
+}
+
 fn read_password() -> anyhow::Result<String> {
     if let Ok(p) = std::env::var("HMS_ADMIN_PASSWORD") {
         return Ok(p);
@@ -212,10 +255,11 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::DemoData { common } => {
+        Command::DemoData { common, doctors: None, patients: None, appointments: None } => {
             let hospital = open(&common).await?;
             print_demo(&demo::load(&hospital).await?);
             Ok(())
         }
+        Command::DemoData { common, doctors, patients, appointments } => bulk(&common, doctors, patients, appointments).await,
     }
 }

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod blob;
+pub mod bulk;
 mod error;
 mod postgres;
 mod sql;
@@ -88,6 +89,21 @@ pub fn default_blob_store(url: &str) -> Result<Arc<dyn BlobStore>> {
 pub async fn open(url: &str, config: HospitalConfig) -> Result<Hospital> {
     let store = open_store(url, &StoreOptions::default()).await?;
     Ok(Hospital::new(store, default_blob_store(url)?, config))
+}
+
+/// Loads a synthetic hospital into the database at `url` (applying migrations first).
+pub async fn bulk_load(url: &str, spec: &bulk::SyntheticHospital, progress: bulk::Progress<'_>) -> Result<()> {
+    if url.starts_with("sqlite:") {
+        let store = SqliteStore::connect(url, 1).await?;
+        store.migrate().await?;
+        store.bulk_load(spec, progress).await
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = PgStore::connect(url, 1).await?;
+        store.migrate().await?;
+        store.bulk_load(spec, progress).await
+    } else {
+        Err(Error::invalid("database_url", "must start with sqlite: or postgres://"))
+    }
 }
 
 /// An amount as an integer count of the currency's minor unit (cents), exactly.

@@ -21,6 +21,8 @@ fn dec_rs(d: DecDb) -> hms_core::Result<Decimal> {
 
 crate::tx_impl::impl_tx!(PgTx, Postgres);
 
+crate::bulk::impl_bulk!(PgStore, Postgres);
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// hms on PostgreSQL.

@@ -22,6 +22,8 @@ fn dec_rs(s: DecDb) -> hms_core::Result<Decimal> {
 
 crate::tx_impl::impl_tx!(SqliteTx, Sqlite);
 
+crate::bulk::impl_bulk!(SqliteStore, Sqlite);
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// hms on SQLite.
