@@ -75,7 +75,7 @@ pub(crate) fn appointment(spec: &SyntheticHospital, i: u64) -> (u64, u64, DateTi
             1 => "cancelled",
             _ => "completed",
         }
-    } else if i % 3 == 0 {
+    } else if i.is_multiple_of(3) {
         "pending"
     } else {
         "confirmed"
