@@ -212,8 +212,8 @@ pub trait Tx: Send {
     /// Invoices, newest first.
     async fn list_invoices(&mut self, filter: &InvoiceFilter, page: PageRequest) -> Result<Page<Invoice>>;
 
-    /// Inserts a notification.
-    async fn insert_notification(&mut self, notification: &Notification) -> Result<()>;
+    /// Inserts notifications (in one statement).
+    async fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()>;
     /// A user's notifications, newest first.
     async fn list_notifications(&mut self, recipient: UserId, unread_only: bool, page: PageRequest) -> Result<Page<Notification>>;
     /// A notification by id.
@@ -223,8 +223,8 @@ pub trait Tx: Send {
     /// Marks every unread notification of a user read; returns how many.
     async fn mark_all_notifications_read(&mut self, recipient: UserId, at: DateTime<Utc>) -> Result<u64>;
 
-    /// Queues an e-mail.
-    async fn insert_email(&mut self, email: &OutgoingEmail) -> Result<()>;
+    /// Queues e-mails (in one statement).
+    async fn insert_emails(&mut self, emails: &[OutgoingEmail]) -> Result<()>;
     /// Unsent e-mails due at `now`, oldest first.
     async fn emails_due(&mut self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutgoingEmail>>;
     /// Claims up to `limit` e-mails due at `now` for delivery: their next attempt moves to

@@ -97,7 +97,11 @@ impl AppState {
             hospital,
             tokens: Tokens::new(&config.jwt_secret, config.access_ttl),
             throttle: LoginThrottle::new(config.login_failures_per_account, config.login_failures_per_address, config.login_window),
-            dashboard_cache: moka::future::Cache::builder().time_to_live(config.dashboard_ttl).max_capacity(1).build(),
+            // A zero time-to-live turns the cache off.
+            dashboard_cache: moka::future::Cache::builder()
+                .time_to_live(config.dashboard_ttl.max(Duration::from_millis(1)))
+                .max_capacity(if config.dashboard_ttl.is_zero() { 0 } else { 1 })
+                .build(),
             clock: system_clock(),
         }
     }

@@ -188,7 +188,13 @@ async fn bulk(common: &Common, doctors: Option<u32>, patients: Option<u32>, appo
     }
     let password = hms_core::user::Password::new(demo::DEMO_PASSWORD, None).map_err(|e| anyhow::anyhow!(e.message))?;
     let hash = hms_core::PasswordCost::default().hash(&password)?;
-    let spec = hms_store::bulk::SyntheticHospital { doctors, patients, appointments, now: chrono::Utc::now(), password_hash: hash.as_str().to_string() };
+    let spec = hms_store::bulk::SyntheticHospital {
+        doctors,
+        patients,
+        appointments,
+        now: chrono::Utc::now(),
+        password_hash: hash.as_str().to_string(),
+    };
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg:>12} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, {eta} left)")

@@ -55,10 +55,12 @@ pub(crate) const INSERT_APPOINTMENT: &str = "insert into appointment (id, doctor
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 pub(crate) const UPDATE_APPOINTMENT: &str = "update appointment set status = $2, cancellation_reason = $3, \
      reminder_queued_at = $4, updated_at = $5 where id = $1";
+// `$4` bounds the scan from below: no appointment is longer than a day (slots are at most 8 hours),
+// so one that ends after `$2` starts after `$2` minus a day.
 pub(crate) const DOCTOR_BUSY: &str = "select starts_at, ends_at from appointment where doctor_id = $1 \
-     and status in ('pending', 'confirmed') and starts_at < $3 and ends_at > $2 order by starts_at";
+     and status in ('pending', 'confirmed') and starts_at < $3 and starts_at > $4 and ends_at > $2 order by starts_at";
 pub(crate) const PATIENT_BUSY: &str = "select exists (select 1 from appointment where patient_id = $1 \
-     and status in ('pending', 'confirmed') and starts_at < $3 and ends_at > $2)";
+     and status in ('pending', 'confirmed') and starts_at < $3 and starts_at > $4 and ends_at > $2)";
 pub(crate) const REMINDERS_DUE: &str = "select id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, \
      booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at from appointment \
      where status = 'confirmed' and starts_at >= $1 and starts_at < $2 and reminder_queued_at is null order by starts_at";
@@ -110,8 +112,6 @@ pub(crate) const INSERT_INVOICE: &str = "insert into invoice (id, number, appoin
 pub(crate) const UPDATE_INVOICE: &str = "update invoice set status = $2, payment_method = $3, paid_at = $4, cancelled_at = $5, \
      updated_at = $6 where id = $1";
 
-pub(crate) const INSERT_NOTIFICATION: &str =
-    "insert into notification (id, recipient_id, kind, message, created_at, read_at) values ($1, $2, $3, $4, $5, $6)";
 pub(crate) const NOTIFICATION_BY_ID: &str = "select id, recipient_id, kind, message, created_at, read_at from notification where id = $1";
 pub(crate) const NOTIFICATIONS_OF: &str = "select id, recipient_id, kind, message, created_at, read_at from notification \
      where recipient_id = $1 and ($2 = 0 or read_at is null) order by created_at desc, id desc limit $3 offset $4";
@@ -119,8 +119,6 @@ pub(crate) const COUNT_NOTIFICATIONS: &str = "select count(*) from notification 
 pub(crate) const MARK_READ: &str = "update notification set read_at = $2 where id = $1 and read_at is null";
 pub(crate) const MARK_ALL_READ: &str = "update notification set read_at = $2 where recipient_id = $1 and read_at is null";
 
-pub(crate) const INSERT_EMAIL: &str = "insert into outgoing_email (id, recipient, subject, body, created_at, attempts, \
-     next_attempt_at, sent_at, last_error) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub(crate) const EMAILS_DUE: &str = "select id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, \
      last_error from outgoing_email where sent_at is null and next_attempt_at <= $1 order by next_attempt_at, id limit $2";
 pub(crate) const EMAIL_BY_ID: &str = "select id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, \

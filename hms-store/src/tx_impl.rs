@@ -321,7 +321,7 @@ macro_rules! impl_tx {
                     q = q.bind(b);
                 }
                 if let (Some(f), Some(t)) = (from, to) {
-                    q = q.bind(ts(f)).bind(ts(t));
+                    q = q.bind(ts(f)).bind(ts(t)).bind(ts(f - chrono::Duration::days(1)));
                 }
                 let row = q.fetch_one(&mut *self.tx).await.map_err(map)?;
                 geti::<bool>(&row, 0)
@@ -679,6 +679,7 @@ macro_rules! impl_tx {
                     .bind(doctor.as_uuid())
                     .bind(ts(from))
                     .bind(ts(to))
+                    .bind(ts(from - chrono::Duration::days(1)))
                     .fetch_all(&mut *self.tx)
                     .await
                     .map_err(map)?;
@@ -907,17 +908,20 @@ macro_rules! impl_tx {
                 self.paged(&mut count, &mut items, page, invoice_row).await
             }
 
-            async fn insert_notification(&mut self, n: &Notification) -> Result<()> {
-                sqlx::query(INSERT_NOTIFICATION)
-                    .bind(n.id.as_uuid())
-                    .bind(n.recipient_id.as_uuid())
-                    .bind(n.kind.as_str())
-                    .bind(n.message.as_str())
-                    .bind(ts(n.created_at))
-                    .bind(n.read_at.map(ts))
-                    .execute(&mut *self.tx)
-                    .await
-                    .map_err(map)?;
+            async fn insert_notifications(&mut self, list: &[Notification]) -> Result<()> {
+                if list.is_empty() {
+                    return Ok(());
+                }
+                let mut qb = QueryBuilder::<$DB>::new("insert into notification (id, recipient_id, kind, message, created_at, read_at) ");
+                qb.push_values(list, |mut b, n| {
+                    b.push_bind(n.id.as_uuid())
+                        .push_bind(n.recipient_id.as_uuid())
+                        .push_bind(n.kind.as_str())
+                        .push_bind(n.message.clone())
+                        .push_bind(ts(n.created_at))
+                        .push_bind(n.read_at.map(ts));
+                });
+                qb.build().execute(&mut *self.tx).await.map_err(map)?;
                 Ok(())
             }
 
@@ -954,20 +958,25 @@ macro_rules! impl_tx {
                 Ok(r.rows_affected())
             }
 
-            async fn insert_email(&mut self, e: &OutgoingEmail) -> Result<()> {
-                sqlx::query(INSERT_EMAIL)
-                    .bind(e.id.as_uuid())
-                    .bind(e.to.as_str())
-                    .bind(e.subject.as_str())
-                    .bind(e.body.as_str())
-                    .bind(ts(e.created_at))
-                    .bind(e.attempts as i32)
-                    .bind(e.next_attempt_at.map(ts))
-                    .bind(e.sent_at.map(ts))
-                    .bind(e.last_error.clone())
-                    .execute(&mut *self.tx)
-                    .await
-                    .map_err(map)?;
+            async fn insert_emails(&mut self, list: &[OutgoingEmail]) -> Result<()> {
+                if list.is_empty() {
+                    return Ok(());
+                }
+                let mut qb = QueryBuilder::<$DB>::new(
+                    "insert into outgoing_email (id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error) ",
+                );
+                qb.push_values(list, |mut b, e| {
+                    b.push_bind(e.id.as_uuid())
+                        .push_bind(e.to.as_str().to_string())
+                        .push_bind(e.subject.clone())
+                        .push_bind(e.body.clone())
+                        .push_bind(ts(e.created_at))
+                        .push_bind(e.attempts as i32)
+                        .push_bind(e.next_attempt_at.map(ts))
+                        .push_bind(e.sent_at.map(ts))
+                        .push_bind(e.last_error.clone());
+                });
+                qb.build().execute(&mut *self.tx).await.map_err(map)?;
                 Ok(())
             }
 

@@ -91,12 +91,8 @@ impl Hospital {
             if availability.exceptions.iter().any(|e| slot.overlaps(e.starts_at, e.ends_at)) {
                 return Err(Error::rule("starts_at", "the doctor is not available then"));
             }
-            if !tx.doctor_busy(doctor.id, slot.start, slot.end).await?.is_empty() {
-                return Err(Error::conflict("this slot is already booked"));
-            }
-            if tx.patient_busy(patient_id, slot.start, slot.end).await? {
-                return Err(Error::conflict("the patient has another appointment at that time"));
-            }
+            // The database refuses an overlap with the doctor's or the patient's active
+            // appointments (a constraint, so that it holds across processes), with a conflict.
             let appointment = Appointment {
                 id: AppointmentId::new(),
                 doctor_id: doctor.id,
@@ -114,21 +110,14 @@ impl Hospital {
             };
             tx.insert_appointment(&appointment).await?;
             let when = self.local_time(slot.start);
-            self.notify(
+            let to_patient = format!("Your appointment with Dr. {} on {when} is booked and waits for confirmation", doctor.full_name);
+            let to_doctor = format!("{} booked an appointment with you on {when}", patient.full_name);
+            self.notify_all(
                 &mut *tx,
-                patient_id.into(),
-                &patient.email,
-                NotificationKind::AppointmentBooked,
-                &format!("Your appointment with Dr. {} on {when} is booked and waits for confirmation", doctor.full_name),
-                now,
-            )
-            .await?;
-            self.notify(
-                &mut *tx,
-                doctor.id.into(),
-                &doctor.email,
-                NotificationKind::AppointmentBooked,
-                &format!("{} booked an appointment with you on {when}", patient.full_name),
+                &[
+                    (patient_id.into(), &patient.email, NotificationKind::AppointmentBooked, &to_patient),
+                    (doctor.id.into(), &doctor.email, NotificationKind::AppointmentBooked, &to_doctor),
+                ],
                 now,
             )
             .await?;

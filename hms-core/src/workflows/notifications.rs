@@ -37,28 +37,45 @@ impl Hospital {
         message: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let notification = Notification {
-            id: NotificationId::new(),
-            recipient_id: recipient,
-            kind,
-            message: message.to_string(),
-            created_at: now,
-            read_at: None,
-        };
-        tx.insert_notification(&notification).await?;
-        if kind.emails() {
-            let email = OutgoingEmail {
+        self.notify_all(tx, &[(recipient, email, kind, message)], now).await
+    }
+
+    /// Records several notifications (and their e-mails) with one statement each, inside `tx`.
+    pub(crate) async fn notify_all(
+        &self,
+        tx: &mut dyn Tx,
+        items: &[(UserId, &Email, NotificationKind, &str)],
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let notifications: Vec<Notification> = items
+            .iter()
+            .map(|(recipient, _, kind, message)| Notification {
+                id: NotificationId::new(),
+                recipient_id: *recipient,
+                kind: *kind,
+                message: message.to_string(),
+                created_at: now,
+                read_at: None,
+            })
+            .collect();
+        tx.insert_notifications(&notifications).await?;
+        let emails: Vec<OutgoingEmail> = items
+            .iter()
+            .filter(|(_, _, kind, _)| kind.emails())
+            .map(|(_, to, kind, message)| OutgoingEmail {
                 id: EmailId::new(),
-                to: email.clone(),
-                subject: subject(kind).to_string(),
+                to: (*to).clone(),
+                subject: subject(*kind).to_string(),
                 body: format!("{message}.\n\nThis message was sent by the hospital's appointment system."),
                 created_at: now,
                 attempts: 0,
                 next_attempt_at: Some(now),
                 sent_at: None,
                 last_error: None,
-            };
-            tx.insert_email(&email).await?;
+            })
+            .collect();
+        if !emails.is_empty() {
+            tx.insert_emails(&emails).await?;
         }
         Ok(())
     }

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# HTTP load on hms-server over a synthetic hospital, with wrk (Debian's package), on SQLite and
+# PostgreSQL, next to a bare poem handler returning a constant body of the same size as a page of
+# doctors. Prints req/s, p50, p99 and the server's peak memory for each run. Bounded: each run
+# lasts DURATION seconds (default 10) at CONNECTIONS connections (default 16).
+#
+#   bash benches/http/run.sh                 # both backends, 1,000,000 appointments
+#   APPOINTMENTS=100000 BACKENDS=sqlite bash benches/http/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DURATION=${DURATION:-10}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+APPOINTMENTS=${APPOINTMENTS:-1000000}
+BACKENDS=${BACKENDS:-sqlite postgres}
+PG_ADMIN=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+PORT=${PORT:-8098}
+API=http://127.0.0.1:$PORT
+export HMS_JWT_SECRET=benchmark-secret-benchmark-secret-benchmark
+export HMS_ADMIN_PASSWORD=benchmark-admin-passphrase
+export RUST_LOG=warn
+
+command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
+command -v jq >/dev/null || apt-get install -y jq >/dev/null
+cargo build --release -p hms-server --bin hms-server --example baseline >/dev/null 2>&1
+BIN=target/release/hms-server
+DATA=target/bench-data
+mkdir -p "$DATA"
+
+report() { # name, wrk output, pid
+  local rps p50 p99 mem
+  rps=$(grep -m1 'Requests/sec' <<<"$2" | awk '{print $2}')
+  p50=$(grep -m1 ' 50%' <<<"$2" | awk '{print $2}')
+  p99=$(grep -m1 ' 99%' <<<"$2" | awk '{print $2}')
+  mem=$(awk '/VmHWM/ {print $2/1024 " MiB"}' "/proc/$3/status" 2>/dev/null || echo "?")
+  local non2xx
+  non2xx=$(grep -m1 'Non-2xx' <<<"$2" | awk '{print $NF}' || true)
+  printf '| %-44s | %10s | %8s | %8s | %9s | %s\n' "$1" "$rps" "$p50" "$p99" "$mem" "${non2xx:+non-2xx: $non2xx}"
+}
+
+run_wrk() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" 2>&1; }
+
+start_server() { # database url, dashboard ttl
+  HMS_DASHBOARD_TTL=$2 "$BIN" serve --database "$1" --bind "127.0.0.1:$PORT" --production >"$DATA/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -sf "$API/healthz" >/dev/null && return; sleep 0.2; done
+  echo "the server did not start:" >&2; cat "$DATA/server.log" >&2; exit 1
+}
+
+login() { curl -sf -X POST "$API/api/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$1\",\"password\":\"$2\"}" | jq -r .access_token; }
+
+printf '| %-44s | %10s | %8s | %8s | %9s |\n' "run" "req/s" "p50" "p99" "peak RSS"
+printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "------------" "----------" "----------" "-----------"
+
+for backend in $BACKENDS; do
+  if [ "$backend" = sqlite ]; then
+    URL="sqlite://$PWD/$DATA/http-$APPOINTMENTS.db"
+    if [ ! -f "$DATA/http-$APPOINTMENTS.db" ]; then
+      "$BIN" demo-data --database "$URL" --doctors 2000 --patients 200000 --appointments "$APPOINTMENTS" >/dev/null
+      "$BIN" create-admin --database "$URL" --email admin@bulk.hms --name "Bench Admin" >/dev/null
+    fi
+  else
+    NAME=hms_http_$APPOINTMENTS
+    URL="${PG_ADMIN%/*}/$NAME"
+    if ! psql "$URL" -tAc 'select 1 from account limit 1' >/dev/null 2>&1; then
+      psql "$PG_ADMIN" -qc "drop database if exists $NAME" -qc "create database $NAME"
+      "$BIN" demo-data --database "$URL" --doctors 2000 --patients 200000 --appointments "$APPOINTMENTS" >/dev/null
+      "$BIN" create-admin --database "$URL" --email admin@bulk.hms --name "Bench Admin" >/dev/null
+    fi
+  fi
+
+  start_server "$URL" 300
+  PATIENT=$(login patient4242@bulk.hms demo-password-2026)
+  ADMIN=$(login admin@bulk.hms "$HMS_ADMIN_PASSWORD")
+  PAGE_BYTES=$(curl -s "$API/api/doctors" | wc -c)
+  report "$backend: GET /api/doctors (page of 20, anonymous)" "$(run_wrk "$API/api/doctors")" "$SERVER"
+  report "$backend: GET /api/appointments (as a patient)" "$(run_wrk -H "Authorization: Bearer $PATIENT" "$API/api/appointments")" "$SERVER"
+  report "$backend: GET /api/dashboard (cached)" "$(run_wrk -H "Authorization: Bearer $ADMIN" "$API/api/dashboard")" "$SERVER"
+  BASE_DAY=$(( ($(date -u +%s) / 86400 + 200 + RANDOM % 5000) * 86400 ))
+  report "$backend: POST /api/appointments (distinct slots)" \
+    "$(BASE_DAY=$BASE_DAY TOKEN=$ADMIN THREADS=$THREADS run_wrk -s benches/http/book.lua "$API")" "$SERVER"
+  report "$backend: POST /api/auth/login (argon2id)" \
+    "$(run_wrk -s <(printf 'wrk.method="POST"\nwrk.headers["Content-Type"]="application/json"\nwrk.body=[[%s]]\n' '{"email":"patient7@bulk.hms","password":"demo-password-2026"}') "$API/api/auth/login")" "$SERVER"
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+
+  start_server "$URL" 0
+  ADMIN=$(login admin@bulk.hms "$HMS_ADMIN_PASSWORD")
+  DURATION=$(( DURATION < 10 ? DURATION : 10 )) report "$backend: GET /api/dashboard (uncached)" "$(run_wrk -H "Authorization: Bearer $ADMIN" "$API/api/dashboard")" "$SERVER"
+  kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+done
+
+BODY_BYTES=$PAGE_BYTES BIND=127.0.0.1:$PORT target/release/examples/baseline &
+BASE=$!
+sleep 1
+report "baseline: bare poem handler, constant ${PAGE_BYTES}-byte JSON" "$(run_wrk "$API/")" "$BASE"
+kill "$BASE"
