@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole hms test suite: formatting, lints, the dependency rule, every Rust test on SQLite and
-# PostgreSQL, the benches' build, and the quickstart. CI runs exactly this.
+# The whole hms test suite: formatting, lints, the dependency rule, the benches' build, the
+# quickstart, the Python module's suite, and every Rust test on SQLite and PostgreSQL. CI runs
+# exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +39,9 @@ cargo bench --workspace --no-run
 step "the quickstart runs"
 cargo run --quiet --example quickstart >/dev/null
 echo "quickstart: ok"
+
+step "Python module (pytest on SQLite and PostgreSQL, stubtest)"
+bash hms-py/run-tests.sh
 
 step "doc tests"
 cargo test --workspace --doc

@@ -1,9 +1,9 @@
 -- POST /api/appointments on distinct free slots of the synthetic hospital, as the front desk.
 -- Each request books a different (doctor, patient, slot): doctor n mod 2000, 16 slots a day,
 -- days from BASE_DAY on (seconds since the epoch, set by run.sh through the environment).
+-- `thread_index` is set in each thread's state by setup(), so it must not be shadowed by a local.
 local counter = 0
 local threads = 0
-local thread_index = 0
 
 function setup(thread)
   thread:set("thread_index", threads)

@@ -1001,6 +1001,119 @@ impl From<core::Prescription> for Prescription {
     }
 }
 
+mirror_enum! {
+    /// How serious a finding is.
+    Severity <=> core::Severity { Info, Low, Moderate, High, Critical }
+}
+mirror_enum! {
+    /// What a finding is about.
+    FindingCategory <=> core::FindingCategory { DuplicateTherapy, Allergy, Interaction, Dose, Contraindication, MissingInformation, Other }
+}
+mirror_enum! {
+    /// How an analysis ended.
+    AnalysisOutcome <=> core::AnalysisOutcome { Complete, ChecksOnly, AiUnavailable }
+}
+
+/// One finding of an analysis.
+#[derive(Debug, Clone, Object)]
+pub struct Finding {
+    /// What it is about.
+    pub category: FindingCategory,
+    /// How serious.
+    pub severity: Severity,
+    /// The medications involved.
+    pub medications: Vec<String>,
+    /// Why it matters.
+    pub rationale: String,
+    /// What to do.
+    pub suggested_action: String,
+    /// The rule's source (deterministic findings).
+    pub source: Option<String>,
+}
+
+impl From<core::Finding> for Finding {
+    fn from(f: core::Finding) -> Self {
+        Self {
+            category: f.category.into(),
+            severity: f.severity.into(),
+            medications: f.medications,
+            rationale: f.rationale,
+            suggested_action: f.suggested_action,
+            source: f.source,
+        }
+    }
+}
+
+/// The AI's review.
+#[derive(Debug, Clone, Object)]
+pub struct Review {
+    /// A summary for the clinician.
+    pub summary: String,
+    /// Findings beyond the deterministic ones.
+    pub findings: Vec<Finding>,
+    /// A plain-language draft of instructions for the patient.
+    pub patient_instructions: String,
+    /// Information that was missing.
+    pub missing_information: Vec<String>,
+}
+
+/// An analysis of a prescription: deterministic checks, the AI's review when there is one, and
+/// the statement that it supports and does not replace clinical judgement.
+#[derive(Debug, Clone, Object)]
+pub struct Analysis {
+    /// Id.
+    pub id: Uuid,
+    /// The prescription.
+    pub prescription_id: Uuid,
+    /// The prescription's revision analysed.
+    pub prescription_revision: u32,
+    /// Who asked.
+    pub requested_by: Uuid,
+    /// When.
+    pub created_at: DateTime<Utc>,
+    /// How it ended.
+    pub outcome: AnalysisOutcome,
+    /// The deterministic findings (always present).
+    pub checks: Vec<Finding>,
+    /// The AI's review.
+    pub review: Option<Review>,
+    /// Why there is no AI review.
+    pub review_unavailable_reason: Option<String>,
+    /// The model asked.
+    pub model: Option<String>,
+    /// SHA-256 of the de-identified payload sent.
+    pub payload_sha256: Option<String>,
+    /// Time taken in milliseconds.
+    pub latency_ms: u32,
+    /// The fixed statement that this supports and does not replace clinical judgement.
+    pub disclaimer: String,
+}
+
+impl From<core::PrescriptionAnalysis> for Analysis {
+    fn from(a: core::PrescriptionAnalysis) -> Self {
+        Self {
+            id: a.id.as_uuid(),
+            prescription_id: a.prescription_id.as_uuid(),
+            prescription_revision: a.prescription_revision,
+            requested_by: a.requested_by.as_uuid(),
+            created_at: a.created_at,
+            outcome: a.outcome.into(),
+            checks: a.checks.into_iter().map(Into::into).collect(),
+            review: a.review.map(|r| Review {
+                summary: r.summary,
+                findings: r.findings.into_iter().map(Into::into).collect(),
+                patient_instructions: r.patient_instructions,
+                missing_information: r.missing_information,
+            }),
+            review_unavailable_reason: a.review_unavailable_reason,
+            model: a.model,
+            payload_sha256: a.payload_sha256,
+            latency_ms: a.latency_ms,
+            disclaimer: a.disclaimer,
+        }
+    }
+}
+
 // ---------- billing ----------
 
 /// One invoice line.

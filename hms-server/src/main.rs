@@ -136,7 +136,8 @@ async fn serve(
             random_secret()
         }
     };
-    let hospital = open(&common).await?;
+    let analyzer = hms_ai::Analyzer::from_env().context("the AI settings (HMS_AI_*, GROQ_API_KEY)")?;
+    let hospital = open(&common).await?.with_analyzer(std::sync::Arc::new(analyzer));
     if demo_data {
         let logins = demo::load(&hospital).await?;
         print_demo(&logins);

@@ -438,10 +438,11 @@ macro_rules! impl_tx {
             }
 
             async fn list_doctors(&mut self, filter: &DoctorFilter, page: PageRequest) -> Result<Page<Doctor>> {
-                let mut count = QueryBuilder::<$DB>::new("select count(*) from doctor d join account a on a.id = d.id");
-                let mut items = QueryBuilder::<$DB>::new(DOCTOR_SELECT);
+                // Naming the role lets the planner walk the doctors' accounts by name, not every account.
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from doctor d join account a on a.id = d.id where a.role = 'doctor'");
+                let mut items = QueryBuilder::<$DB>::new(format!("{DOCTOR_SELECT} where a.role = 'doctor'"));
                 for qb in [&mut count, &mut items] {
-                    let mut first = true;
+                    let mut first = false;
                     if !filter.include_inactive {
                         push_where(qb, &mut first);
                         qb.push("a.active = ").push_bind(true);
@@ -455,7 +456,7 @@ macro_rules! impl_tx {
                         qb.push("d.accepting_appointments = ").push_bind(acc);
                     }
                 }
-                items.push(" order by a.full_name, d.id");
+                items.push(" order by a.full_name, a.id");
                 self.paged(&mut count, &mut items, page, doctor_row).await
             }
 
@@ -509,10 +510,10 @@ macro_rules! impl_tx {
             }
 
             async fn list_patients(&mut self, filter: &PatientFilter, page: PageRequest) -> Result<Page<Patient>> {
-                let mut count = QueryBuilder::<$DB>::new("select count(*) from patient p join account a on a.id = p.id");
-                let mut items = QueryBuilder::<$DB>::new(PATIENT_SELECT);
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from patient p join account a on a.id = p.id where a.role = 'patient'");
+                let mut items = QueryBuilder::<$DB>::new(format!("{PATIENT_SELECT} where a.role = 'patient'"));
                 for qb in [&mut count, &mut items] {
-                    let mut first = true;
+                    let mut first = false;
                     if let Some(d) = filter.doctor_id {
                         push_where(qb, &mut first);
                         qb.push("exists (select 1 from appointment ap where ap.patient_id = p.id and ap.doctor_id = ")
@@ -529,7 +530,7 @@ macro_rules! impl_tx {
                             .push(" escape '\\')");
                     }
                 }
-                items.push(" order by a.full_name, p.id");
+                items.push(" order by a.full_name, a.id");
                 self.paged(&mut count, &mut items, page, patient_row).await
             }
 

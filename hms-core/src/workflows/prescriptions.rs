@@ -357,6 +357,13 @@ impl Hospital {
             && let Some(stored) = self.latest_analysis(actor, id, now).await?
             && stored.prescription_revision == subject.prescription.revision
         {
+            // Every request is audited, including one answered from the stored analysis.
+            let mut tx = self.begin(TxMode::Write).await?;
+            let audit = Audit::new(AuditAction::AiRequest, "prescription.analyze", EntityKind::Analysis, stored.id)
+                .patient(subject.prescription.patient_id)
+                .detail("answered from the stored analysis of this revision");
+            let result = self.audit(&mut *tx, Some(actor), audit, now).await;
+            self.finish(tx, Some(actor), result, now).await?;
             return Ok(stored);
         }
         let today = now.with_timezone(&self.config.time_zone.tz()).date_naive();

@@ -11,7 +11,7 @@ use super::Tag;
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{AuditAction, AuditEvent, Dashboard, Page, page};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// Admin views.
 pub struct AdminApi;
@@ -25,11 +25,12 @@ impl AdminApi {
     async fn dashboard(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Dashboard>> {
         // The policy is applied on every call, cached or not.
         state.hospital.ensure_may(&auth.0.actor, hms_core::Action::Dashboard, hms_core::EntityKind::Dashboard, state.now()).await?;
-        if let Some(d) = state.dashboard_cache.get(&()).await {
-            return Ok(Json(d.into()));
-        }
-        let d = state.hospital.dashboard(&auth.0.actor, state.now()).await?;
-        state.dashboard_cache.insert((), d.clone()).await;
+        // Concurrent callers that miss the cache wait for one computation instead of each running it.
+        let d = state
+            .dashboard_cache
+            .try_get_with((), state.hospital.dashboard(&auth.0.actor, state.now()))
+            .await
+            .map_err(|e: std::sync::Arc<hms_core::Error>| ApiError::from((*e).clone()))?;
         Ok(Json(d.into()))
     }
 

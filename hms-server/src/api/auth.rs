@@ -14,6 +14,12 @@ use crate::error::{ApiError, ApiResult, Problem};
 /// Sign-in and one's own account.
 pub struct AuthApi;
 
+/// Runs a workflow that hashes or verifies a password (argon2id: tens of milliseconds of CPU on
+/// purpose) while telling the runtime to move other tasks off this worker meanwhile.
+fn cpu_bound<F: std::future::Future>(work: F) -> F::Output {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(work))
+}
+
 fn token_pair(state: &AppState, user: hms_core::User, session: hms_core::IssuedSession) -> ApiResult<TokenPair> {
     let access = state.tokens.access_token(&session, user.role).map_err(hms_core::Error::internal)?;
     Ok(TokenPair {
@@ -33,7 +39,8 @@ impl AuthApi {
     /// Public self-registration. Other roles are created by an admin.
     #[oai(path = "/register", method = "post")]
     async fn register(&self, state: Data<&AppState>, body: Json<RegisterRequest>) -> ApiResult<Json<User>> {
-        let user = state.hospital.register(body.0.into_core()?, state.now()).await?;
+        let registration = body.0.into_core()?;
+        let user = cpu_bound(state.hospital.register(registration, state.now()))?;
         Ok(Json(user.into()))
     }
 
@@ -48,7 +55,7 @@ impl AuthApi {
             let problem = Problem::new(poem::http::StatusCode::TOO_MANY_REQUESTS, "too many failed sign-ins; try again later");
             return Err(ApiError::TooMany(Json(problem), wait));
         }
-        match state.hospital.sign_in(&body.email, &body.password, state.now()).await {
+        match cpu_bound(state.hospital.sign_in(&body.email, &body.password, state.now())) {
             Ok((user, session)) => {
                 state.throttle.succeeded(&body.email);
                 Ok(Json(token_pair(&state, user, session)?))

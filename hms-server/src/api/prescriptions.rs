@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::Tag;
 use crate::AppState;
 use crate::auth::BearerAuth;
-use crate::dto::{Page, Prescription, PrescriptionEdit, PrescriptionRequest, page};
+use crate::dto::{Analysis, Page, Prescription, PrescriptionEdit, PrescriptionRequest, page};
 use crate::error::ApiResult;
 
 /// Prescriptions.
@@ -65,5 +65,32 @@ impl PrescriptionsApi {
         body: Json<PrescriptionEdit>,
     ) -> ApiResult<Json<Prescription>> {
         Ok(Json(state.hospital.edit_prescription(&auth.0.actor, id.0.into(), body.0.into(), state.now()).await?.into()))
+    }
+
+    /// Analyse a prescription
+    ///
+    /// Its doctor or an admin. Deterministic safety checks always run; an AI review of a
+    /// de-identified copy joins them when an endpoint is configured, and its failure is reported
+    /// beside the checks, never as an error. An unchanged prescription is answered from the stored
+    /// analysis unless `fresh` is true. Every request is audited.
+    #[oai(path = "/:id/analysis", method = "post")]
+    async fn analyze(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        fresh: Query<Option<bool>>,
+    ) -> ApiResult<Json<Analysis>> {
+        let a = state.hospital.analyze_prescription(&auth.0.actor, id.0.into(), fresh.0.unwrap_or(false), state.now()).await?;
+        Ok(Json(a.into()))
+    }
+
+    /// The latest stored analysis of a prescription
+    #[oai(path = "/:id/analysis", method = "get")]
+    async fn latest_analysis(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Analysis>> {
+        match state.hospital.latest_analysis(&auth.0.actor, id.0.into(), state.now()).await? {
+            Some(a) => Ok(Json(a.into())),
+            None => Err(hms_core::Error::not_found(hms_core::EntityKind::Analysis).into()),
+        }
     }
 }

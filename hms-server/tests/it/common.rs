@@ -28,7 +28,8 @@ pub struct TestServer {
 impl TestServer {
     pub async fn start(db: TempDatabase, access_ttl: Duration) -> Self {
         let config = HospitalConfig { password_cost: PasswordCost::fast_for_tests(), ..Default::default() };
-        let hospital = hms_store::open(&db.url, config).await.expect("the hospital opens");
+        let analyzer = hms_ai::Analyzer::new(None).expect("the rule pack loads");
+        let hospital = hms_store::open(&db.url, config).await.expect("the hospital opens").with_analyzer(Arc::new(analyzer));
         let mut http = HttpConfig::with_secret(b"a test secret that is long enough for HS256 keys".to_vec());
         http.access_ttl = access_ttl;
         http.max_body_bytes = 1024 * 1024;

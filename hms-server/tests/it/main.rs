@@ -1,6 +1,7 @@
 //! End-to-end tests of the HTTP API: a real server on port 0, a fresh database per test, on
 //! SQLite and on PostgreSQL.
 
+mod analysis;
 mod common;
 mod day;
 mod mail;

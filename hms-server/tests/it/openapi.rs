@@ -46,6 +46,8 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("get", "/api/prescriptions"),
     ("get", "/api/prescriptions/{id}"),
     ("put", "/api/prescriptions/{id}"),
+    ("post", "/api/prescriptions/{id}/analysis"),
+    ("get", "/api/prescriptions/{id}/analysis"),
     ("post", "/api/invoices"),
     ("get", "/api/invoices"),
     ("get", "/api/invoices/{id}"),
