@@ -50,5 +50,34 @@ fn permission_check(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, slots_for_a_month, invoice_totals, permission_check);
+/// The Rust side of the Python-overhead comparison: one doctor lookup on an in-memory SQLite
+/// hospital, called the way the Python module calls it (blocking on a shared multi-thread runtime).
+/// `hms-py/benches/overhead.py` times the same call from Python.
+fn doctor_lookup_blocking(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (hospital, id) = rt.block_on(async {
+        let config = hms::HospitalConfig { password_cost: hms::PasswordCost::fast_for_tests(), ..Default::default() };
+        let h = hms::open("sqlite::memory:", config).await.unwrap();
+        let r = hms::Registration {
+            email: "doctor@example.org".into(),
+            password: "a sound test passphrase".into(),
+            full_name: "Doctor Who".into(),
+            role: Some(Role::Doctor),
+            doctor: Some(hms::DoctorDetails {
+                specialization: "Cardiology".into(),
+                license_number: "LIC-1".into(),
+                consultation_fee: Decimal::new(100, 0),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let u = h.register(r, chrono::Utc::now()).await.unwrap();
+        (h, u.id.as_doctor())
+    });
+    c.bench_function("doctor lookup, in-memory SQLite, blocking call (as from Python)", |b| {
+        b.iter(|| rt.block_on(hospital.doctor(None, black_box(id))).unwrap())
+    });
+}
+
+criterion_group!(benches, slots_for_a_month, invoice_totals, permission_check, doctor_lookup_blocking);
 criterion_main!(benches);

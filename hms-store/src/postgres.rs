@@ -58,7 +58,7 @@ impl PgStore {
 impl Store for PgStore {
     async fn begin(&self, _mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
         let tx = self.pool.begin().await.map_err(crate::error::map)?;
-        Ok(Box::new(PgTx { tx }))
+        Ok(Box::new(PgTx { tx, _writer: None }))
     }
 
     async fn ping(&self) -> hms_core::Result<()> {

@@ -30,6 +30,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// SQLite has one writer at a time. Writers of this process queue here, first come first
+    /// served, instead of polling the database lock with growing sleeps; `BEGIN IMMEDIATE` still
+    /// keeps writers of other processes out.
+    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -54,7 +58,7 @@ impl SqliteStore {
         .connect_with(options)
         .await
         .map_err(crate::error::map)?;
-        Ok(Self { pool })
+        Ok(Self { pool, writer: Default::default() })
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -73,12 +77,15 @@ impl Store for SqliteStore {
     async fn begin(&self, mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
         // A write transaction takes the write lock at once, so that two writers that both read
         // first never deadlock on upgrading their locks; readers never block.
-        let tx = match mode {
-            TxMode::Write => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            TxMode::Read => self.pool.begin().await,
-        }
-        .map_err(crate::error::map)?;
-        Ok(Box::new(SqliteTx { tx }))
+        let (tx, writer) = match mode {
+            TxMode::Write => {
+                let writer = self.writer.clone().lock_owned().await;
+                (self.pool.begin_with("BEGIN IMMEDIATE").await, Some(writer))
+            }
+            TxMode::Read => (self.pool.begin().await, None),
+        };
+        let tx = tx.map_err(crate::error::map)?;
+        Ok(Box::new(SqliteTx { tx, _writer: writer }))
     }
 
     async fn ping(&self) -> hms_core::Result<()> {

@@ -31,6 +31,8 @@ macro_rules! impl_tx {
         /// A transaction on this backend.
         pub struct $Tx {
             pub(crate) tx: sqlx::Transaction<'static, $DB>,
+            /// Held by a write transaction where the backend queues writers in the process.
+            pub(crate) _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
         }
 
         fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -438,8 +440,14 @@ macro_rules! impl_tx {
             }
 
             async fn list_doctors(&mut self, filter: &DoctorFilter, page: PageRequest) -> Result<Page<Doctor>> {
-                // Naming the role lets the planner walk the doctors' accounts by name, not every account.
-                let mut count = QueryBuilder::<$DB>::new("select count(*) from doctor d join account a on a.id = d.id where a.role = 'doctor'");
+                // Naming the role lets the planner walk the doctors' accounts by name, not every account;
+                // without a filter on the doctor table, counting needs only the accounts' index.
+                let doctor_filters = filter.specialization.is_some() || filter.accepting.is_some();
+                let mut count = QueryBuilder::<$DB>::new(if doctor_filters {
+                    "select count(*) from doctor d join account a on a.id = d.id where a.role = 'doctor'"
+                } else {
+                    "select count(*) from account a where a.role = 'doctor'"
+                });
                 let mut items = QueryBuilder::<$DB>::new(format!("{DOCTOR_SELECT} where a.role = 'doctor'"));
                 for qb in [&mut count, &mut items] {
                     let mut first = false;
@@ -510,13 +518,13 @@ macro_rules! impl_tx {
             }
 
             async fn list_patients(&mut self, filter: &PatientFilter, page: PageRequest) -> Result<Page<Patient>> {
-                let mut count = QueryBuilder::<$DB>::new("select count(*) from patient p join account a on a.id = p.id where a.role = 'patient'");
+                let mut count = QueryBuilder::<$DB>::new("select count(*) from account a where a.role = 'patient'");
                 let mut items = QueryBuilder::<$DB>::new(format!("{PATIENT_SELECT} where a.role = 'patient'"));
                 for qb in [&mut count, &mut items] {
                     let mut first = false;
                     if let Some(d) = filter.doctor_id {
                         push_where(qb, &mut first);
-                        qb.push("exists (select 1 from appointment ap where ap.patient_id = p.id and ap.doctor_id = ")
+                        qb.push("exists (select 1 from appointment ap where ap.patient_id = a.id and ap.doctor_id = ")
                             .push_bind(d.as_uuid())
                             .push(" and ap.status in ('pending', 'confirmed', 'completed', 'no_show'))");
                     }

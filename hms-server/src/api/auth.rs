@@ -14,9 +14,14 @@ use crate::error::{ApiError, ApiResult, Problem};
 /// Sign-in and one's own account.
 pub struct AuthApi;
 
-/// Runs a workflow that hashes or verifies a password (argon2id: tens of milliseconds of CPU on
-/// purpose) while telling the runtime to move other tasks off this worker meanwhile.
-fn cpu_bound<F: std::future::Future>(work: F) -> F::Output {
+/// Runs a workflow that hashes or verifies a password (argon2id: tens of milliseconds of CPU and
+/// 19 MiB of memory on purpose) while telling the runtime to move other tasks off this worker,
+/// and never more of them at once than there are cores, so a burst of sign-ins queues instead of
+/// multiplying memory.
+async fn cpu_bound<F: std::future::Future>(work: F) -> F::Output {
+    static HASHING: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let _permit = HASHING.get_or_init(|| tokio::sync::Semaphore::new(permits)).acquire().await.expect("the semaphore is never closed");
     tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(work))
 }
 
@@ -40,7 +45,7 @@ impl AuthApi {
     #[oai(path = "/register", method = "post")]
     async fn register(&self, state: Data<&AppState>, body: Json<RegisterRequest>) -> ApiResult<Json<User>> {
         let registration = body.0.into_core()?;
-        let user = cpu_bound(state.hospital.register(registration, state.now()))?;
+        let user = cpu_bound(state.hospital.register(registration, state.now())).await?;
         Ok(Json(user.into()))
     }
 
@@ -55,7 +60,7 @@ impl AuthApi {
             let problem = Problem::new(poem::http::StatusCode::TOO_MANY_REQUESTS, "too many failed sign-ins; try again later");
             return Err(ApiError::TooMany(Json(problem), wait));
         }
-        match cpu_bound(state.hospital.sign_in(&body.email, &body.password, state.now())) {
+        match cpu_bound(state.hospital.sign_in(&body.email, &body.password, state.now())).await {
             Ok((user, session)) => {
                 state.throttle.succeeded(&body.email);
                 Ok(Json(token_pair(&state, user, session)?))
