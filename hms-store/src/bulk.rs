@@ -230,6 +230,8 @@ macro_rules! impl_bulk {
                     done = end;
                     progress("appointments", done, spec.appointments);
                 }
+                // Fresh statistics, so that the planner knows what was just loaded.
+                sqlx::query("analyze").execute(self.pool()).await.map_err(map)?;
                 Ok(())
             }
         }

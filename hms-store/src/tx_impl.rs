@@ -465,7 +465,25 @@ macro_rules! impl_tx {
                     }
                 }
                 items.push(" order by a.full_name, a.id");
-                self.paged(&mut count, &mut items, page, doctor_row).await
+                if doctor_filters {
+                    return self.paged(&mut count, &mut items, page, doctor_row).await;
+                }
+                // Unfiltered (the public listing): take the page from the accounts' name index first,
+                // then join only those rows, so the planner never joins every doctor to sort them.
+                let (lim, off) = limit(page);
+                let mut items = QueryBuilder::<$DB>::new(
+                    "select d.id, a.full_name, a.email, a.active, d.specialization, d.license_number, d.years_of_experience, \
+                     d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at \
+                     from (select id, full_name, email, active from account where role = 'doctor'",
+                );
+                if !filter.include_inactive {
+                    items.push(" and active = ").push_bind(true);
+                }
+                items.push(" order by full_name, id limit ").push_bind(lim).push(" offset ").push_bind(off);
+                items.push(") a join doctor d on d.id = a.id order by a.full_name, a.id");
+                let total: i64 = count.build().fetch_one(&mut *self.tx).await.map_err(map)?.try_get(0).map_err(map)?;
+                let rows = items.build().fetch_all(&mut *self.tx).await.map_err(map)?;
+                Ok(Page::new(rows.iter().map(doctor_row).collect::<Result<Vec<_>>>()?, page, total as u64))
             }
 
             async fn insert_patient(&mut self, p: &Patient) -> Result<()> {
