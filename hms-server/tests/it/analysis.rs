@@ -49,8 +49,10 @@ async fn analysis_over_http(s: &TestServer) {
     let (status, latest) = s.get(&path, Some(&admin)).await;
     assert_eq!((status, &latest["id"]), (StatusCode::OK, &fresh["id"]));
 
-    // Patients may not ask; other doctors may not know the prescription exists.
+    // Patients and nurses may not ask; other doctors may not know the prescription exists.
     assert_eq!(s.post(&path, Some(&p1), json!({})).await.0, StatusCode::FORBIDDEN);
+    let nurse = s.staff(&admin, hms_core::Role::Nurse, 1).await;
+    assert_eq!(s.post(&path, Some(&nurse), json!({})).await.0, StatusCode::FORBIDDEN);
     assert_eq!(s.post(&path, Some(&dr2), json!({})).await.0, StatusCode::NOT_FOUND);
     let (_, audit) = s.get("/api/audit?action=ai_request", Some(&admin)).await;
     assert_eq!(audit["total"], 3, "every request is audited, the one answered from the stored analysis too");
