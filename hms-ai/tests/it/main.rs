@@ -5,4 +5,5 @@ mod analyzer;
 mod common;
 mod hospital;
 mod llm;
+mod local_model;
 mod stub;
