@@ -22,7 +22,7 @@ async fn a_real_model_behind_an_openai_compatible_server() {
     let mut config = AiConfig::new(base, Some("local".into()), model.clone());
     // A small model on two cores writes a few dozen tokens a second: ask for little, wait long.
     config.json_mode = JsonMode::Schema;
-    config.max_tokens = 400;
+    config.max_tokens = std::env::var("HMS_AI_LOCAL_MAX_TOKENS").ok().and_then(|v| v.parse().ok()).unwrap_or(400);
     config.request_timeout = Duration::from_secs(240);
     config.total_timeout = Duration::from_secs(600);
     let analyzer = Analyzer::new(Some(config)).expect("the rule pack loads");
