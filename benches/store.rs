@@ -116,56 +116,41 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str, rt: &tokio::runtime::
 
     // The floor: a bare transaction inserting one row under the same constraint.
     let sqlite = url.starts_with("sqlite");
-    let counter = AtomicU64::new(rt.block_on(async { baseline_start(url).await }));
+    let counter = AtomicU64::new(fresh_round() + 7);
+    // The same insert on either backend; only the pool and how a write transaction begins differ.
+    macro_rules! baseline {
+        ($pool:expr, $ddl:expr, $begin:ident $(, $stmt:literal)?) => {{
+            let pool = rt.block_on(async {
+                let pool = $pool.await.unwrap();
+                for s in $ddl {
+                    sqlx::query(*s).execute(&pool).await.unwrap();
+                }
+                pool
+            });
+            group.bench_function("baseline: bare insert under the overlap constraint", |b| {
+                b.to_async(rt).iter(|| async {
+                    let (d, _, start) = nth_booking(counter.fetch_add(1, Ordering::Relaxed));
+                    let mut tx = pool.$begin($($stmt)?).await.unwrap();
+                    sqlx::query("insert into bench_baseline (id, doctor_id, starts_at, ends_at, status) values ($1, $2, $3, $4, 'pending')")
+                        .bind(uuid::Uuid::now_v7())
+                        .bind(doctor_id(d))
+                        .bind(start)
+                        .bind(start + chrono::Duration::minutes(30))
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                    tx.commit().await.unwrap();
+                })
+            });
+        }};
+    }
     if sqlite {
-        let pool = rt.block_on(async {
-            let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-            for s in BASELINE_SQLITE {
-                sqlx::query(*s).execute(&pool).await.unwrap();
-            }
-            pool
-        });
-        group.bench_function("baseline: bare insert under the overlap constraint", |b| {
-            b.to_async(rt).iter(|| async {
-                let (d, _, start) = nth_booking(counter.fetch_add(1, Ordering::Relaxed));
-                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-                sqlx::query("insert into bench_baseline (id, doctor_id, starts_at, ends_at, status) values ($1, $2, $3, $4, 'pending')")
-                    .bind(uuid::Uuid::now_v7())
-                    .bind(doctor_id(d))
-                    .bind(start)
-                    .bind(start + chrono::Duration::minutes(30))
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
-                tx.commit().await.unwrap();
-            })
-        });
+        baseline!(sqlx::SqlitePool::connect(url), BASELINE_SQLITE, begin_with, "BEGIN IMMEDIATE");
     } else {
-        let pool = rt.block_on(async {
-            let pool = sqlx::PgPool::connect(url).await.unwrap();
-            for s in BASELINE_POSTGRES {
-                sqlx::query(*s).execute(&pool).await.unwrap();
-            }
-            pool
-        });
-        group.bench_function("baseline: bare insert under the overlap constraint", |b| {
-            b.to_async(rt).iter(|| async {
-                let (d, _, start) = nth_booking(counter.fetch_add(1, Ordering::Relaxed));
-                let mut tx = pool.begin().await.unwrap();
-                sqlx::query("insert into bench_baseline (id, doctor_id, starts_at, ends_at, status) values ($1, $2, $3, $4, 'pending')")
-                    .bind(uuid::Uuid::now_v7())
-                    .bind(doctor_id(d))
-                    .bind(start)
-                    .bind(start + chrono::Duration::minutes(30))
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
-                tx.commit().await.unwrap();
-            })
-        });
+        baseline!(sqlx::PgPool::connect(url), BASELINE_POSTGRES, begin);
     }
 
-    let booked = AtomicU64::new(rt.block_on(async { booking_start(&hospital).await }));
+    let booked = AtomicU64::new(fresh_round());
     group.bench_function("book one appointment (the whole workflow)", |b| {
         b.to_async(rt).iter(|| async {
             let (d, p, start) = nth_booking(booked.fetch_add(1, Ordering::Relaxed));
@@ -208,17 +193,10 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str, rt: &tokio::runtime::
     group.finish();
 }
 
-/// Bookings made by earlier runs stay in the data set: continue after them.
-async fn booking_start(h: &Hospital) -> u64 {
-    let _ = h;
-    let now = Utc::now().timestamp_micros() as u64;
-    // Rounds of 2,000 doctors × 16 slots a day; start at a round derived from the clock, so that
-    // successive runs take fresh days.
-    (now / 1_000_000 % 10_000) * u64::from(DOCTORS) * 16
-}
-
-async fn baseline_start(_url: &str) -> u64 {
-    (Utc::now().timestamp_micros() as u64 / 1_000_000 % 10_000) * u64::from(DOCTORS) * 16 + 7
+/// Bookings made by earlier runs stay in the data set: start at a round (2,000 doctors × 16 slots
+/// a day) derived from the clock, so that successive runs take fresh days.
+fn fresh_round() -> u64 {
+    (Utc::now().timestamp() as u64 % 10_000) * u64::from(DOCTORS) * 16
 }
 
 fn benches(c: &mut Criterion) {
