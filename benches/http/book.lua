@@ -30,7 +30,7 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 then
+  if status ~= 201 then
     errors = (errors or 0) + 1
   end
 end

@@ -8,7 +8,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::Tag;
+use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Appointment, AppointmentStatus, BookRequest, Page, ReasonRequest, page};
@@ -27,7 +27,7 @@ impl AppointmentsApi {
     ///
     /// `starts_at` must be the start of one of the doctor's free slots. A slot already taken answers 409.
     #[oai(path = "/", method = "post")]
-    async fn book(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<BookRequest>) -> ApiResult<Json<Appointment>> {
+    async fn book(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<BookRequest>) -> ApiResult<Created<Appointment>> {
         let b = body.0;
         let input = hms_core::BookingInput {
             doctor_id: b.doctor_id.into(),
@@ -36,7 +36,9 @@ impl AppointmentsApi {
             reason: b.reason,
             notes: b.notes,
         };
-        Ok(Json(state.hospital.book(&auth.0.actor, input, state.now()).await?.into()))
+        let appointment = state.hospital.book(&auth.0.actor, input, state.now()).await?;
+        let location = format!("/api/appointments/{}", appointment.id);
+        Ok(created(appointment.into(), location))
     }
 
     /// List appointments

@@ -5,7 +5,7 @@ use poem::web::Data;
 use poem_openapi::OpenApi;
 use poem_openapi::payload::Json;
 
-use super::Tag;
+use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::{BearerAuth, client_address};
 use crate::dto::{LoginRequest, ProfileUpdate, RefreshRequest, RegisterRequest, TokenPair, User};
@@ -43,10 +43,10 @@ impl AuthApi {
     ///
     /// Public self-registration. Other roles are created by an admin.
     #[oai(path = "/register", method = "post")]
-    async fn register(&self, state: Data<&AppState>, body: Json<RegisterRequest>) -> ApiResult<Json<User>> {
+    async fn register(&self, state: Data<&AppState>, body: Json<RegisterRequest>) -> ApiResult<Created<User>> {
         let registration = body.0.into_core()?;
         let user = cpu_bound(state.hospital.register(registration, state.now())).await?;
-        Ok(Json(user.into()))
+        Ok(created(user.into(), "/api/auth/profile".into()))
     }
 
     /// Sign in

@@ -6,7 +6,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::Tag;
+use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Invoice, InvoiceRequest, InvoiceStatus, Page, PayRequest, page};
@@ -21,8 +21,10 @@ impl BillingApi {
     ///
     /// Admins and the front desk; one per appointment. Tax rounds to the currency's minor unit, half away from zero.
     #[oai(path = "/", method = "post")]
-    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<InvoiceRequest>) -> ApiResult<Json<Invoice>> {
-        Ok(Json(state.hospital.issue_invoice(&auth.0.actor, body.0.into_core()?, state.now()).await?.into()))
+    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<InvoiceRequest>) -> ApiResult<Created<Invoice>> {
+        let invoice = state.hospital.issue_invoice(&auth.0.actor, body.0.into_core()?, state.now()).await?;
+        let location = format!("/api/invoices/{}", invoice.id);
+        Ok(created(invoice.into(), location))
     }
 
     /// List invoices

@@ -8,7 +8,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::Tag;
+use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::{BearerAuth, optional_caller};
 use crate::dto::{Availability, AvailabilityRequest, Doctor, DoctorPatch, Exception, ExceptionRequest, Page, Slot, decimal, page};
@@ -90,11 +90,12 @@ impl DoctorsApi {
 
     /// Add time off to one's own availability
     #[oai(path = "/me/exceptions", method = "post")]
-    async fn add_exception(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ExceptionRequest>) -> ApiResult<Json<Exception>> {
+    async fn add_exception(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ExceptionRequest>) -> ApiResult<Created<Exception>> {
         let id = my_doctor_id(&auth)?;
         let b = body.0;
         let input = hms_core::ExceptionInput { starts_at: b.starts_at, ends_at: b.ends_at, reason: b.reason };
-        Ok(Json(state.hospital.add_exception(&auth.0.actor, id, input, state.now()).await?.into()))
+        let exception = state.hospital.add_exception(&auth.0.actor, id, input, state.now()).await?;
+        Ok(created(exception.into(), format!("/api/doctors/{id}/availability")))
     }
 
     /// One doctor's public profile

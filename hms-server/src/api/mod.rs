@@ -40,3 +40,16 @@ pub enum Tag {
     /// Liveness and readiness.
     Operations,
 }
+
+/// The answer of a request that made a resource: 201 with the resource and its address.
+#[derive(poem_openapi::ApiResponse)]
+pub enum Created<T: Send + poem_openapi::types::ToJSON> {
+    /// Created; `Location` is where the new resource (or the list it joined) is read.
+    #[oai(status = 201)]
+    Created(poem_openapi::payload::Json<T>, #[oai(header = "Location")] String),
+}
+
+/// A 201 answer with `body` and its address.
+pub fn created<T: Send + poem_openapi::types::ToJSON>(body: T, location: String) -> Created<T> {
+    Created::Created(poem_openapi::payload::Json(body), location)
+}

@@ -6,7 +6,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::Tag;
+use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{NewPatientRequest, Page, Patient, PatientPatch, User, page};
@@ -40,7 +40,7 @@ impl PatientsApi {
 
     /// Register a patient at the front desk
     #[oai(path = "/", method = "post")]
-    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<NewPatientRequest>) -> ApiResult<Json<User>> {
+    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<NewPatientRequest>) -> ApiResult<Created<User>> {
         let b = body.0;
         let r = hms_core::Registration {
             email: b.email,
@@ -51,7 +51,9 @@ impl PatientsApi {
             doctor: None,
             patient: b.patient.map(|p| p.into_core()),
         };
-        Ok(Json(state.hospital.register_patient(&auth.0.actor, r, state.now()).await?.into()))
+        let user = state.hospital.register_patient(&auth.0.actor, r, state.now()).await?;
+        let location = format!("/api/patients/{}", user.id);
+        Ok(created(user.into(), location))
     }
 
     /// One's own patient record

@@ -6,7 +6,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::Tag;
+use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Analysis, Page, Prescription, PrescriptionEdit, PrescriptionRequest, page};
@@ -21,12 +21,14 @@ impl PrescriptionsApi {
     ///
     /// For a confirmed or completed appointment of the calling doctor; one per appointment.
     #[oai(path = "/", method = "post")]
-    async fn write(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<PrescriptionRequest>) -> ApiResult<Json<Prescription>> {
+    async fn write(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<PrescriptionRequest>) -> ApiResult<Created<Prescription>> {
         let b = body.0;
         let appointment = b.appointment_id.into();
         let input =
             PrescriptionEdit { diagnosis: b.diagnosis, medications: b.medications, instructions: b.instructions, follow_up: b.follow_up };
-        Ok(Json(state.hospital.write_prescription(&auth.0.actor, appointment, input.into(), state.now()).await?.into()))
+        let prescription = state.hospital.write_prescription(&auth.0.actor, appointment, input.into(), state.now()).await?;
+        let location = format!("/api/prescriptions/{}", prescription.id);
+        Ok(created(prescription.into(), location))
     }
 
     /// List prescriptions

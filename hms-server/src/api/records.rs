@@ -7,7 +7,7 @@ use poem_openapi::types::multipart::Upload;
 use poem_openapi::{Multipart, OpenApi};
 use uuid::Uuid;
 
-use super::Tag;
+use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Document, DocumentKind, Note, NoteRequest, Page, page};
@@ -35,7 +35,7 @@ impl RecordsApi {
     ///
     /// Clinical notes by the patient's doctors and admins; nursing notes by nurses and admins. Notes are never edited: a correction is a new note.
     #[oai(path = "/api/patients/:id/notes", method = "post")]
-    async fn write_note(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<NoteRequest>) -> ApiResult<Json<Note>> {
+    async fn write_note(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<NoteRequest>) -> ApiResult<Created<Note>> {
         let b = body.0;
         let input = hms_core::NoteInput {
             kind: b.kind.into(),
@@ -43,7 +43,8 @@ impl RecordsApi {
             text: b.text,
             corrects: b.corrects.map(Into::into),
         };
-        Ok(Json(state.hospital.write_note(&auth.0.actor, id.0.into(), input, state.now()).await?.into()))
+        let note = state.hospital.write_note(&auth.0.actor, id.0.into(), input, state.now()).await?;
+        Ok(created(note.into(), format!("/api/patients/{}/notes", id.0)))
     }
 
     /// A patient's visit notes
@@ -62,7 +63,7 @@ impl RecordsApi {
 
     /// Upload a document to a patient's record
     #[oai(path = "/api/patients/:id/documents", method = "post")]
-    async fn upload(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: DocumentUpload) -> ApiResult<Json<Document>> {
+    async fn upload(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: DocumentUpload) -> ApiResult<Created<Document>> {
         let file_name = body.file.file_name().unwrap_or("document").to_string();
         let content_type = body.file.content_type().unwrap_or("application/octet-stream").to_string();
         let bytes = body.file.into_vec().await.map_err(|_| ApiError::invalid("file", "could not be read"))?;
@@ -74,7 +75,9 @@ impl RecordsApi {
             description: body.description.unwrap_or_default(),
             bytes,
         };
-        Ok(Json(state.hospital.attach_document(&auth.0.actor, id.0.into(), input, state.now()).await?.into()))
+        let document = state.hospital.attach_document(&auth.0.actor, id.0.into(), input, state.now()).await?;
+        let location = format!("/api/documents/{}", document.id);
+        Ok(created(document.into(), location))
     }
 
     /// A patient's documents

@@ -6,7 +6,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::Tag;
+use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Page, Role, StaffRequest, User, UserPatch, decimal, page};
@@ -21,7 +21,7 @@ impl UsersApi {
     ///
     /// Admin, doctor, nurse or receptionist; admins only.
     #[oai(path = "/", method = "post")]
-    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<StaffRequest>) -> ApiResult<Json<User>> {
+    async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<StaffRequest>) -> ApiResult<Created<User>> {
         let b = body.0;
         let doctor = match b.doctor {
             Some(d) => Some(hms_core::DoctorDetails {
@@ -43,7 +43,9 @@ impl UsersApi {
             doctor,
             patient: None,
         };
-        Ok(Json(state.hospital.create_staff(&auth.0.actor, r, state.now()).await?.into()))
+        let user = state.hospital.create_staff(&auth.0.actor, r, state.now()).await?;
+        let location = format!("/api/users/{}", user.id);
+        Ok(created(user.into(), location))
     }
 
     /// List accounts

@@ -25,7 +25,7 @@ async fn analysis_over_http(s: &TestServer) {
                    "medications": [{"name": "amoxicillin", "strength": "500 mg", "route": "oral", "frequency": "three times daily", "duration_days": 10}]}),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{rx}");
+    assert_eq!(status, StatusCode::CREATED, "{rx}");
     let rx_id = rx["id"].as_str().unwrap();
     let path = format!("/api/prescriptions/{rx_id}/analysis");
 

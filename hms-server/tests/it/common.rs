@@ -94,6 +94,10 @@ impl TestServer {
         };
         let resp = req.send().await.expect("the server answers");
         let status = resp.status();
+        if status == StatusCode::CREATED {
+            let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+            assert!(location.starts_with("/api/"), "a 201 says where the new resource is: {location:?}");
+        }
         let problem = resp.headers().get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
         let text = resp.text().await.expect("a body");
         let value: Value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
@@ -158,7 +162,7 @@ impl TestServer {
                        "doctor": {"specialization": "Cardiology", "license_number": format!("LIC-{n:04}"), "consultation_fee": "150.50"}}),
             )
             .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(status, StatusCode::CREATED, "{body}");
         let (token, _, id) = self.login(&email).await;
         let days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
         let rules: Vec<Value> = days.iter().map(|d| json!({"weekday": d, "start": "09:00", "end": "17:00", "slot_minutes": 30})).collect();
@@ -178,7 +182,7 @@ impl TestServer {
                        "patient": {"allergies": ["penicillin"], "date_of_birth": "1980-05-17"}}),
             )
             .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(status, StatusCode::CREATED, "{body}");
         let (token, _, id) = self.login(&email).await;
         (token, id)
     }
@@ -193,7 +197,7 @@ impl TestServer {
                 json!({"email": email, "password": PASSWORD, "full_name": "Staff Member", "role": role.as_str()}),
             )
             .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(status, StatusCode::CREATED, "{body}");
         self.login(&email).await.0
     }
 

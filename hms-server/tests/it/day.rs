@@ -26,7 +26,7 @@ async fn a_day_over_http(s: &TestServer) {
 
     // Book; a second booking of the same slot is a conflict; cancel frees it for another patient.
     let (status, a1) = s.post("/api/appointments", Some(&p1), json!({"doctor_id": dr_id, "starts_at": slot, "reason": "chest pain"})).await;
-    assert_eq!(status, StatusCode::OK, "{a1}");
+    assert_eq!(status, StatusCode::CREATED, "{a1}");
     assert_eq!(a1["status"], "pending");
     let (status, clash) = s.post("/api/appointments", Some(&p2), json!({"doctor_id": dr_id, "starts_at": slot})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{clash}");
@@ -35,7 +35,7 @@ async fn a_day_over_http(s: &TestServer) {
     let (status, _) = s.post(&format!("/api/appointments/{a1_id}/cancel"), Some(&p1), json!({"reason": "feeling better"})).await;
     assert_eq!(status, StatusCode::OK);
     let (status, a2) = s.post("/api/appointments", Some(&p2), json!({"doctor_id": dr_id, "starts_at": slot})).await;
-    assert_eq!(status, StatusCode::OK, "{a2}");
+    assert_eq!(status, StatusCode::CREATED, "{a2}");
     let a2_id = a2["id"].as_str().unwrap().to_string();
     let (status, a2) = s.post(&format!("/api/appointments/{a2_id}/confirm"), Some(&dr), json!({})).await;
     assert_eq!((status, a2["status"].as_str()), (StatusCode::OK, Some("confirmed")));
@@ -52,7 +52,7 @@ async fn a_day_over_http(s: &TestServer) {
             json!({"kind": "clinical", "appointment_id": a2_id, "text": "Chest clear"}),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{note}");
+    assert_eq!(status, StatusCode::CREATED, "{note}");
     let form =
         reqwest::multipart::Form::new().text("kind", "lab").text("appointment_id", a2_id.clone()).text("description", "troponin").part(
             "file",
@@ -62,7 +62,7 @@ async fn a_day_over_http(s: &TestServer) {
                 .unwrap(),
         );
     let (status, doc) = s.multipart(&format!("/api/patients/{p2_id}/documents"), Some(&dr), form).await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(status, StatusCode::CREATED, "{doc}");
     let doc_id = doc["id"].as_str().unwrap();
     let resp = s.client.get(format!("{}/api/documents/{doc_id}/content", s.base)).bearer_auth(&p2).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::OK);
@@ -78,7 +78,7 @@ async fn a_day_over_http(s: &TestServer) {
                    "medications": [{"name": "ibuprofen", "strength": "400 mg", "route": "oral", "frequency": "three times daily", "duration_days": 5}]}),
         )
         .await;
-    assert_eq!(status, StatusCode::OK, "{rx}");
+    assert_eq!(status, StatusCode::CREATED, "{rx}");
     let rx_id = rx["id"].as_str().unwrap();
     let (status, edited) = s
         .put(
@@ -96,7 +96,7 @@ async fn a_day_over_http(s: &TestServer) {
 
     // Billing at the desk.
     let (status, inv) = s.post("/api/invoices", Some(&desk), json!({"appointment_id": a2_id, "tax_rate": "7.5", "discount": "5"})).await;
-    assert_eq!(status, StatusCode::OK, "{inv}");
+    assert_eq!(status, StatusCode::CREATED, "{inv}");
     assert_eq!((inv["subtotal"].as_str(), inv["tax"].as_str(), inv["total"].as_str()), (Some("150.50"), Some("11.29"), Some("156.79")));
     let inv_id = inv["id"].as_str().unwrap();
     let (status, again) = s.post("/api/invoices", Some(&desk), json!({"appointment_id": a2_id})).await;

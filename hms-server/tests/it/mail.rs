@@ -67,7 +67,7 @@ async fn booking_and_reminder_mail(s: &TestServer) {
     let tomorrow = (s.now() + chrono::Duration::days(1)).date_naive().to_string();
     let slot = s.slots(&dr_id).await.into_iter().find(|x| x.starts_with(&tomorrow)).expect("a slot tomorrow");
     let (status, a) = s.post("/api/appointments", Some(&p1), json!({"doctor_id": dr_id, "starts_at": slot})).await;
-    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!(status, StatusCode::CREATED, "{a}");
     let a_id = a["id"].as_str().unwrap();
     assert_eq!(dispatch_once(&s.hospital, &mailer).await.unwrap(), 2, "the patient and the doctor");
     assert_eq!(dispatch_once(&s.hospital, &mailer).await.unwrap(), 0, "nothing twice");

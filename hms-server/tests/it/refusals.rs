@@ -33,7 +33,7 @@ async fn refusals_over_http(s: &TestServer) {
         .text("kind", "scan")
         .part("file", reqwest::multipart::Part::bytes(b"\x89PNG....".to_vec()).file_name("xray.png").mime_str("image/png").unwrap());
     let (status, doc) = s.multipart(&format!("/api/patients/{p1_id}/documents"), Some(&p1), form).await;
-    assert_eq!(status, StatusCode::OK, "{doc}");
+    assert_eq!(status, StatusCode::CREATED, "{doc}");
     let doc_id = doc["id"].as_str().unwrap();
 
     // Another patient's records answer 404, exactly as missing ones do.
