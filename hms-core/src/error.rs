@@ -59,6 +59,8 @@ pub enum ErrorKind {
     Forbidden,
     /// The caller is not (or no longer) authenticated (HTTP 401).
     Unauthenticated,
+    /// Too many failed attempts (sign-ins); retry later (HTTP 429).
+    Throttled,
     /// A dependency such as the database or the AI endpoint is unavailable (HTTP 503).
     Unavailable,
     /// A bug or an unexpected failure; the details are logged, not shown (HTTP 500).
@@ -74,6 +76,7 @@ impl ErrorKind {
             ErrorKind::Conflict => 409,
             ErrorKind::Forbidden => 403,
             ErrorKind::Unauthenticated => 401,
+            ErrorKind::Throttled => 429,
             ErrorKind::Unavailable => 503,
             ErrorKind::Internal => 500,
         }
@@ -125,6 +128,12 @@ pub enum Error {
     /// The caller is not authenticated.
     #[error("{0}")]
     Unauthenticated(String),
+    /// Too many failed sign-ins for an account or from an address.
+    #[error("too many failed sign-ins; try again in {retry_after_secs} s")]
+    Throttled {
+        /// Seconds until an attempt is accepted again.
+        retry_after_secs: u64,
+    },
     /// A dependency is unavailable.
     #[error("{0} is unavailable")]
     Unavailable(String),
@@ -146,6 +155,7 @@ impl Error {
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Forbidden(_) => ErrorKind::Forbidden,
             Error::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            Error::Throttled { .. } => ErrorKind::Throttled,
             Error::Unavailable(_) => ErrorKind::Unavailable,
             Error::Internal(_) => ErrorKind::Internal,
         }
@@ -157,6 +167,14 @@ impl Error {
             Error::Invalid(errors) => errors.clone(),
             Error::Rule { field, message } => vec![FieldError::new(field.clone(), message.clone())],
             _ => Vec::new(),
+        }
+    }
+
+    /// Seconds to wait before retrying, for a throttled request.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Error::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 

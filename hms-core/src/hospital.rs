@@ -31,6 +31,13 @@ pub struct HospitalConfig {
     pub session_ttl: chrono::Duration,
     /// How long one refresh token stays valid.
     pub refresh_ttl: chrono::Duration,
+    /// Failed sign-ins allowed for one account within `login_window` before further attempts are refused.
+    pub login_failures_per_account: u32,
+    /// Failed sign-ins allowed from one client address within `login_window`.
+    pub login_failures_per_address: u32,
+    /// The window failed sign-ins are counted in. The counts live in the database, so every
+    /// process serving the hospital sees the same ones.
+    pub login_window: chrono::Duration,
 }
 
 impl Default for HospitalConfig {
@@ -43,6 +50,9 @@ impl Default for HospitalConfig {
             max_document_bytes: DEFAULT_MAX_DOCUMENT_BYTES,
             session_ttl: chrono::Duration::days(30),
             refresh_ttl: chrono::Duration::days(14),
+            login_failures_per_account: 5,
+            login_failures_per_address: 50,
+            login_window: chrono::Duration::minutes(15),
         }
     }
 }

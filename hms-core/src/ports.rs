@@ -255,6 +255,13 @@ pub trait Tx: Send {
     /// Marks an unspent refresh token spent; returns false if it was spent already (by a concurrent refresh too).
     async fn spend_refresh_token(&mut self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<bool>;
 
+    /// Failed sign-ins recorded under `key` at or after `since`: how many, and the oldest.
+    async fn login_failures(&mut self, key: &str, since: DateTime<Utc>) -> Result<(u64, Option<DateTime<Utc>>)>;
+    /// Records a failed sign-in under `key`, and forgets that key's failures older than `forget_before`.
+    async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>, forget_before: DateTime<Utc>) -> Result<()>;
+    /// Forgets every failed sign-in recorded under `key`.
+    async fn clear_login_failures(&mut self, key: &str) -> Result<()>;
+
     /// Dashboard figures; `today` is the hospital's current local day as UTC instants.
     async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard>;
 }

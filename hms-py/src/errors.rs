@@ -19,6 +19,12 @@ pyo3::create_exception!(hms, NotFoundError, HmsError, "The record does not exist
 pyo3::create_exception!(hms, ConflictError, HmsError, "The request clashes with the current state, e.g. a slot already taken");
 pyo3::create_exception!(hms, PermissionDeniedError, HmsError, "The acting user is not allowed to do this");
 pyo3::create_exception!(hms, UnauthenticatedError, HmsError, "The credentials are wrong, or the account is missing or inactive");
+pyo3::create_exception!(
+    hms,
+    ThrottledError,
+    HmsError,
+    "Too many failed sign-ins for this account; `retry_after` says how many seconds to wait"
+);
 pyo3::create_exception!(hms, UnavailableError, HmsError, "A dependency such as the database is unavailable");
 pyo3::create_exception!(hms, AiUnavailableError, UnavailableError, "Prescription analysis is unavailable: no analyzer is configured");
 
@@ -34,6 +40,13 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         ErrorKind::Conflict => ConflictError::new_err(message),
         ErrorKind::Forbidden => PermissionDeniedError::new_err(message),
         ErrorKind::Unauthenticated => UnauthenticatedError::new_err(message),
+        ErrorKind::Throttled => {
+            let err = ThrottledError::new_err(message);
+            match err.value(py).setattr("retry_after", error.retry_after_secs().unwrap_or(1)) {
+                Ok(()) => err,
+                Err(e) => e,
+            }
+        }
         ErrorKind::Unavailable => match &error {
             Error::Unavailable(what) if what.starts_with(ANALYSIS_UNAVAILABLE) => AiUnavailableError::new_err(message),
             _ => UnavailableError::new_err(message),
@@ -73,6 +86,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ConflictError", py.get_type::<ConflictError>())?;
     m.add("PermissionDeniedError", py.get_type::<PermissionDeniedError>())?;
     m.add("UnauthenticatedError", py.get_type::<UnauthenticatedError>())?;
+    m.add("ThrottledError", py.get_type::<ThrottledError>())?;
     m.add("UnavailableError", py.get_type::<UnavailableError>())?;
     m.add("AiUnavailableError", py.get_type::<AiUnavailableError>())?;
     Ok(())

@@ -161,7 +161,8 @@ impl PyHospital {
     }
 
     /// Signs in with an e-mail address and password and returns a session acting as that user.
-    /// Raises `UnauthenticatedError` for a wrong password or an inactive account.
+    /// Raises `UnauthenticatedError` for a wrong password or an inactive account, and
+    /// `ThrottledError` after too many failed attempts for the account.
     #[pyo3(signature = (email, password, *, now = None))]
     fn login(&self, py: Python<'_>, email: &str, password: &str, now: Option<Instant>) -> PyResult<PySession> {
         let user = run(py, self.hospital.login(email, password, at(now)))?;

@@ -24,6 +24,7 @@ def test_every_exception_is_an_hms_error() -> None:
         hms.ConflictError,
         hms.PermissionDeniedError,
         hms.UnauthenticatedError,
+        hms.ThrottledError,
         hms.UnavailableError,
         hms.AiUnavailableError,
     ):
@@ -129,6 +130,18 @@ def test_unauthenticated(clinic: Clinic) -> None:
         clinic.hospital.login("nobody@example.org", PASSWORD, now=NOW)
     with pytest.raises(hms.UnauthenticatedError):
         clinic.hospital.as_user(uuid.uuid4())
+
+
+def test_failed_logins_are_throttled_per_account(clinic: Clinic) -> None:
+    for _ in range(5):
+        with pytest.raises(hms.UnauthenticatedError):
+            clinic.hospital.login("patient2@example.org", "not the password at all", now=NOW)
+    with pytest.raises(hms.ThrottledError) as caught:
+        clinic.hospital.login("patient2@example.org", PASSWORD, now=NOW)
+    assert 0 < caught.value.retry_after <= 15 * 60
+    # Other accounts are not affected, and the window passes.
+    clinic.hospital.login("patient1@example.org", PASSWORD, now=NOW)
+    clinic.hospital.login("patient2@example.org", PASSWORD, now=NOW + timedelta(minutes=16))
 
 
 def test_ai_unavailable_without_an_analyzer() -> None:

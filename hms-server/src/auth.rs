@@ -1,4 +1,4 @@
-//! Authentication: short-lived access JWTs naming a core session, and failed-login throttling.
+//! Authentication: short-lived access JWTs naming a core session (failed sign-ins are throttled by the core).
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -104,52 +104,6 @@ pub async fn optional_caller(req: &Request, state: &AppState) -> Option<Caller> 
     let header = req.headers().get("authorization")?.to_str().ok()?;
     let token = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer "))?;
     caller_from_token(state, token.trim()).await
-}
-
-/// Counts failed logins per account and per client address, and says when to refuse.
-#[derive(Clone)]
-pub struct LoginThrottle {
-    per_account: moka::sync::Cache<String, u32>,
-    per_address: moka::sync::Cache<IpAddr, u32>,
-    account_limit: u32,
-    address_limit: u32,
-    window: Duration,
-}
-
-impl LoginThrottle {
-    /// At most `account_limit` failures per account and `address_limit` per address within `window`.
-    pub fn new(account_limit: u32, address_limit: u32, window: Duration) -> Self {
-        Self {
-            per_account: moka::sync::Cache::builder().time_to_live(window).max_capacity(100_000).build(),
-            per_address: moka::sync::Cache::builder().time_to_live(window).max_capacity(100_000).build(),
-            account_limit,
-            address_limit,
-            window,
-        }
-    }
-
-    /// `Some(seconds to wait)` when this account or address has failed too often.
-    pub fn blocked(&self, email: &str, address: Option<IpAddr>) -> Option<u64> {
-        let account = self.per_account.get(&email.trim().to_lowercase()).unwrap_or(0) >= self.account_limit;
-        let addr = address.and_then(|a| self.per_address.get(&a)).unwrap_or(0) >= self.address_limit;
-        (account || addr).then_some(self.window.as_secs())
-    }
-
-    /// Records a failure.
-    pub fn failed(&self, email: &str, address: Option<IpAddr>) {
-        let key = email.trim().to_lowercase();
-        let n = self.per_account.get(&key).unwrap_or(0);
-        self.per_account.insert(key, n + 1);
-        if let Some(a) = address {
-            let n = self.per_address.get(&a).unwrap_or(0);
-            self.per_address.insert(a, n + 1);
-        }
-    }
-
-    /// Clears an account's failures after a successful login.
-    pub fn succeeded(&self, email: &str) {
-        self.per_account.invalidate(&email.trim().to_lowercase());
-    }
 }
 
 /// The client's address, from the connection.

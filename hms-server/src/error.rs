@@ -124,6 +124,7 @@ impl From<Error> for ApiError {
                 ApiError::Forbidden(Json(problem))
             }
             ErrorKind::Unauthenticated => ApiError::Unauthenticated(Json(problem)),
+            ErrorKind::Throttled => ApiError::TooMany(Json(problem), e.retry_after_secs().unwrap_or(1)),
             ErrorKind::Unavailable => ApiError::Unavailable(Json(problem)),
             ErrorKind::Internal => {
                 tracing::error!(error = %e, "internal error");
@@ -150,6 +151,7 @@ pub fn problem_response(err: poem::Error) -> poem::Response {
         StatusCode::NOT_FOUND => "no such resource".to_string(),
         StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed here".to_string(),
         StatusCode::PAYLOAD_TOO_LARGE => "the request body is too large".to_string(),
+        StatusCode::REQUEST_TIMEOUT => "the request body did not arrive in time".to_string(),
         StatusCode::UNAUTHORIZED => "sign in first: a valid bearer token is required".to_string(),
         s if s.is_server_error() => {
             tracing::error!(error = %text, "unhandled error");

@@ -12,18 +12,19 @@ pub mod auth;
 pub mod demo;
 pub mod dto;
 pub mod error;
+pub mod limits;
 pub mod mail;
+pub mod serve;
 
 use std::time::Duration;
 
 use hms_core::{Dashboard, Hospital};
-use poem::http::{StatusCode, header};
 use poem::middleware::AddData;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::OpenApiService;
 use tracing::Instrument;
 
-use crate::auth::{LoginThrottle, Tokens};
+use crate::auth::Tokens;
 
 /// What every request can reach.
 #[derive(Clone)]
@@ -32,8 +33,6 @@ pub struct AppState {
     pub hospital: Hospital,
     /// Access-token keys.
     pub tokens: Tokens,
-    /// Failed-login counters.
-    pub throttle: LoginThrottle,
     /// The cached dashboard.
     pub dashboard_cache: moka::future::Cache<(), Dashboard>,
     /// The clock the workflows are told the time by (the system clock, or a test's).
@@ -66,26 +65,31 @@ pub struct HttpConfig {
     pub dashboard_ttl: Duration,
     /// The largest request body, in bytes (uploads included).
     pub max_body_bytes: usize,
-    /// Failed logins allowed per account within the window.
-    pub login_failures_per_account: u32,
-    /// Failed logins allowed per client address within the window.
-    pub login_failures_per_address: u32,
-    /// The throttling window.
-    pub login_window: Duration,
+    /// A request body must arrive in full within this time (408 otherwise).
+    pub body_timeout: Duration,
+    /// Origins (`https://app.example.org`) whose browser scripts may call the API. Empty: none
+    /// but the server's own.
+    pub cors_origins: Vec<String>,
+    /// Send `Strict-Transport-Security` (for a server reached only over HTTPS).
+    pub hsts: bool,
+    /// Limits of the connection loop.
+    pub connection: serve::ConnectionLimits,
 }
 
 impl HttpConfig {
     /// Defaults around a given secret: 15-minute access tokens, a 5-minute dashboard cache,
-    /// 25 MiB bodies, 5 failures per account and 50 per address in 15 minutes.
+    /// 25 MiB bodies that must arrive within 30 s, no cross-origin callers, no HSTS, and the
+    /// connection limits' defaults. (Failed sign-ins are throttled by the core.)
     pub fn with_secret(jwt_secret: Vec<u8>) -> Self {
         Self {
             jwt_secret,
             access_ttl: Duration::from_secs(15 * 60),
             dashboard_ttl: Duration::from_secs(5 * 60),
             max_body_bytes: 25 * 1024 * 1024,
-            login_failures_per_account: 5,
-            login_failures_per_address: 50,
-            login_window: Duration::from_secs(15 * 60),
+            body_timeout: Duration::from_secs(30),
+            cors_origins: Vec::new(),
+            hsts: false,
+            connection: serve::ConnectionLimits::default(),
         }
     }
 }
@@ -96,7 +100,6 @@ impl AppState {
         Self {
             hospital,
             tokens: Tokens::new(&config.jwt_secret, config.access_ttl),
-            throttle: LoginThrottle::new(config.login_failures_per_account, config.login_failures_per_address, config.login_window),
             // A zero time-to-live turns the cache off.
             dashboard_cache: moka::future::Cache::builder()
                 .time_to_live(config.dashboard_ttl.max(Duration::from_millis(1)))
@@ -143,35 +146,25 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
     .description("The hospital-management API of hms. Errors are application/problem+json.")
 }
 
-/// The whole HTTP application: the API, `/openapi.json`, Swagger UI at `/docs`.
-pub fn app(state: AppState, max_body_bytes: usize) -> impl Endpoint + use<> {
+/// The whole HTTP application: the API, `/openapi.json`, Swagger UI at `/docs`, with the body
+/// limits, CORS and security headers of `config`.
+pub fn app(state: AppState, config: &HttpConfig) -> impl Endpoint + use<> {
     let service = openapi();
     let spec = service.spec_endpoint();
     let docs = service.swagger_ui();
+    let (max_body, body_timeout) = (config.max_body_bytes, config.body_timeout);
+    let cors = std::sync::Arc::new(limits::Cors::new(&config.cors_origins));
+    let hsts = config.hsts;
     Route::new()
         .nest("/", service)
         .at("/openapi.json", spec)
         .nest("/docs", docs)
-        .around(move |next, req| limit_body(next, req, max_body_bytes))
+        .around(move |next, req| limits::read_body(next, req, max_body, body_timeout))
         .with(AddData::new(state))
         .catch_all_error(|err| async move { error::problem_response(err) })
+        .around(move |next, req| limits::cors(next, req, cors.clone()))
+        .around(move |next, req| limits::security_headers(next, req, hsts))
         .around(log_request)
-}
-
-/// Refuses request bodies over `limit` bytes (413): at once when `Content-Length` says so, or
-/// while reading a body sent without one.
-async fn limit_body<E: Endpoint>(next: std::sync::Arc<E>, mut req: Request, limit: usize) -> poem::Result<Response> {
-    let too_large = || poem::Error::from_status(StatusCode::PAYLOAD_TOO_LARGE);
-    match req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()) {
-        Some(len) if len > limit as u64 => return Err(too_large()),
-        Some(_) => {}
-        None if req.headers().contains_key(header::TRANSFER_ENCODING) => {
-            let bytes = req.take_body().into_bytes_limit(limit).await.map_err(|_| too_large())?;
-            req.set_body(bytes);
-        }
-        None => {}
-    }
-    Ok(next.call(req).await?.into_response())
 }
 
 /// Gives every request an id (answered in `x-request-id`) and logs one line per request with its
@@ -194,7 +187,7 @@ async fn log_request<E: Endpoint>(next: std::sync::Arc<E>, req: Request) -> poem
 /// Builds the state and the app for `hospital`.
 pub fn build(hospital: Hospital, config: &HttpConfig) -> (AppState, impl Endpoint + use<>) {
     let state = AppState::new(hospital, config);
-    let app = app(state.clone(), config.max_body_bytes);
+    let app = app(state.clone(), config);
     (state, app)
 }
 

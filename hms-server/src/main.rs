@@ -8,8 +8,6 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use hms_core::{Currency, HospitalConfig, Registration, TimeZone};
 use hms_server::{HttpConfig, build, demo, mail, random_secret};
-use poem::Server;
-use poem::listener::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -35,37 +33,55 @@ struct Common {
     doctor_approval: bool,
 }
 
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, env = "HMS_BIND", default_value = "127.0.0.1:8000")]
+    bind: String,
+    /// Load a small demo hospital (if the database has none) and print its logins.
+    #[arg(long)]
+    demo: bool,
+    /// Refuse to start without HMS_JWT_SECRET (and other production settings).
+    #[arg(long)]
+    production: bool,
+    /// SMTP server for outgoing e-mail, e.g. smtp://user:pass@mail.example.org:587?tls=required
+    #[arg(long, env = "HMS_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender address of outgoing e-mail.
+    #[arg(long, env = "HMS_SMTP_FROM", default_value = "hms <no-reply@hms.localhost>")]
+    smtp_from: String,
+    /// Seconds the dashboard is cached.
+    #[arg(long, env = "HMS_DASHBOARD_TTL", default_value_t = 300)]
+    dashboard_ttl: u64,
+    /// Seconds an access token lives.
+    #[arg(long, env = "HMS_ACCESS_TTL", default_value_t = 900)]
+    access_ttl: u64,
+    /// Seconds between e-mail dispatch passes.
+    #[arg(long, env = "HMS_MAIL_INTERVAL", default_value_t = 10)]
+    mail_interval: u64,
+    /// Origins whose browser scripts may call the API, comma-separated (e.g. https://app.example.org).
+    #[arg(long, env = "HMS_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
+    /// The largest request body in bytes (document uploads included).
+    #[arg(long, env = "HMS_MAX_BODY_BYTES", default_value_t = 25 * 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Seconds a request body may take to arrive (408 after).
+    #[arg(long, env = "HMS_BODY_TIMEOUT", default_value_t = 30)]
+    body_timeout: u64,
+    /// Seconds a request head may take to arrive; idle keep-alive connections close after the same time.
+    #[arg(long, env = "HMS_HEADER_TIMEOUT", default_value_t = 10)]
+    header_timeout: u64,
+    /// Send Strict-Transport-Security (when the server is reached only over HTTPS).
+    #[arg(long, env = "HMS_HSTS", default_value_t = false)]
+    hsts: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API.
-    Serve {
-        #[command(flatten)]
-        common: Common,
-        /// Address to listen on.
-        #[arg(long, env = "HMS_BIND", default_value = "127.0.0.1:8000")]
-        bind: String,
-        /// Load a small demo hospital (if the database has none) and print its logins.
-        #[arg(long)]
-        demo: bool,
-        /// Refuse to start without HMS_JWT_SECRET (and other production settings).
-        #[arg(long)]
-        production: bool,
-        /// SMTP server for outgoing e-mail, e.g. smtp://user:pass@mail.example.org:587?tls=required
-        #[arg(long, env = "HMS_SMTP_URL")]
-        smtp_url: Option<String>,
-        /// Sender address of outgoing e-mail.
-        #[arg(long, env = "HMS_SMTP_FROM", default_value = "hms <no-reply@hms.localhost>")]
-        smtp_from: String,
-        /// Seconds the dashboard is cached.
-        #[arg(long, env = "HMS_DASHBOARD_TTL", default_value_t = 300)]
-        dashboard_ttl: u64,
-        /// Seconds an access token lives.
-        #[arg(long, env = "HMS_ACCESS_TTL", default_value_t = 900)]
-        access_ttl: u64,
-        /// Seconds between e-mail dispatch passes.
-        #[arg(long, env = "HMS_MAIL_INTERVAL", default_value_t = 10)]
-        mail_interval: u64,
-    },
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations.
     Migrate {
         #[command(flatten)]
@@ -118,46 +134,47 @@ fn print_demo(logins: &[demo::DemoLogin]) {
     }
 }
 
-async fn serve(
-    common: Common,
-    bind: String,
-    demo_data: bool,
-    production: bool,
-    smtp: Option<String>,
-    from: String,
-    ttl: (u64, u64, u64),
-) -> anyhow::Result<()> {
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let secret = match std::env::var("HMS_JWT_SECRET") {
         Ok(s) if s.len() >= 32 => s.into_bytes(),
         Ok(_) => bail!("HMS_JWT_SECRET must be at least 32 characters"),
-        Err(_) if production => bail!("--production needs HMS_JWT_SECRET"),
+        Err(_) if args.production => bail!("--production needs HMS_JWT_SECRET"),
         Err(_) => {
             tracing::warn!("HMS_JWT_SECRET is not set: using a random secret; tokens end when the server stops");
             random_secret()
         }
     };
     let analyzer = hms_ai::Analyzer::from_env().context("the AI settings (HMS_AI_*, GROQ_API_KEY)")?;
-    let hospital = open(&common).await?.with_analyzer(std::sync::Arc::new(analyzer));
-    if demo_data {
+    let hospital = open(&args.common).await?.with_analyzer(std::sync::Arc::new(analyzer));
+    if args.demo {
         let logins = demo::load(&hospital).await?;
         print_demo(&logins);
     }
     let mut config = HttpConfig::with_secret(secret);
-    config.dashboard_ttl = Duration::from_secs(ttl.0);
-    config.access_ttl = Duration::from_secs(ttl.1);
+    config.dashboard_ttl = Duration::from_secs(args.dashboard_ttl);
+    config.access_ttl = Duration::from_secs(args.access_ttl);
+    config.max_body_bytes = args.max_body_bytes;
+    config.body_timeout = Duration::from_secs(args.body_timeout.max(1));
+    config.connection.header_timeout = Duration::from_secs(args.header_timeout.max(1));
+    config.connection.shutdown_grace = Duration::from_secs(30);
+    config.cors_origins = args.cors_origins.clone();
+    config.hsts = args.hsts;
     let (_state, app) = build(hospital.clone(), &config);
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let mut jobs = vec![mail::spawn_reminders(hospital.clone(), Duration::from_secs(3600), shutdown.clone())];
-    match smtp {
+    match &args.smtp_url {
         Some(url) => {
-            let mailer = mail::Mailer::new(&url, &from).context("HMS_SMTP_URL")?;
-            jobs.push(mail::spawn_dispatcher(hospital.clone(), mailer, Duration::from_secs(ttl.2), shutdown.clone()));
+            let mailer = mail::Mailer::new(url, &args.smtp_from).context("HMS_SMTP_URL")?;
+            jobs.push(mail::spawn_dispatcher(hospital.clone(), mailer, Duration::from_secs(args.mail_interval), shutdown.clone()));
         }
         None => tracing::warn!("HMS_SMTP_URL is not set: e-mails stay queued in the outbox until it is"),
     }
-    let addr: SocketAddr = bind.parse().with_context(|| format!("--bind {bind}"))?;
+    let addr: SocketAddr = args.bind.parse().with_context(|| format!("--bind {}", args.bind))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let addr = listener.local_addr()?;
     println!("hms listening on http://{addr}  (Swagger UI: http://{addr}/docs, OpenAPI: http://{addr}/openapi.json)");
-    Server::new(TcpListener::bind(addr)).run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30))).await?;
+    std::io::stdout().flush()?;
+    hms_server::serve::serve(listener, app, config.connection, shutdown_signal()).await?;
     let _ = stop.send(true);
     for job in jobs {
         let _ = job.await;
@@ -237,9 +254,7 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
     match Cli::parse().command {
-        Command::Serve { common, bind, demo, production, smtp_url, smtp_from, dashboard_ttl, access_ttl, mail_interval } => {
-            serve(common, bind, demo, production, smtp_url, smtp_from, (dashboard_ttl, access_ttl, mail_interval)).await
-        }
+        Command::Serve(args) => serve(*args).await,
         Command::Migrate { common } => {
             hms_store::migrate(&common.database).await?;
             println!("migrations applied to {}", common.database);

@@ -153,3 +153,9 @@ pub(crate) const CLAIM_EMAILS: &str = "update outgoing_email set next_attempt_at
      where sent_at is null and next_attempt_at <= $1 order by next_attempt_at, id limit $3) \
      and sent_at is null and next_attempt_at <= $1 \
      returning id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error";
+
+pub(crate) const COUNT_LOGIN_FAILURES: &str = "select count(*) from login_failure where key = $1 and at >= $2";
+pub(crate) const OLDEST_LOGIN_FAILURE: &str = "select at from login_failure where key = $1 and at >= $2 order by at limit 1";
+pub(crate) const INSERT_LOGIN_FAILURE: &str = "insert into login_failure (key, at) values ($1, $2)";
+pub(crate) const FORGET_LOGIN_FAILURES: &str = "delete from login_failure where key = $1 and at < $2";
+pub(crate) const CLEAR_LOGIN_FAILURES: &str = "delete from login_failure where key = $1";

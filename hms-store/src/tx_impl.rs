@@ -1163,6 +1163,28 @@ macro_rules! impl_tx {
                 Ok(r.rows_affected() == 1)
             }
 
+            async fn login_failures(&mut self, key: &str, since: DateTime<Utc>) -> Result<(u64, Option<DateTime<Utc>>)> {
+                let row = sqlx::query(COUNT_LOGIN_FAILURES).bind(key).bind(ts(since)).fetch_one(&mut *self.tx).await.map_err(map)?;
+                let count: i64 = geti(&row, 0)?;
+                if count == 0 {
+                    return Ok((0, None));
+                }
+                let row = sqlx::query(OLDEST_LOGIN_FAILURE).bind(key).bind(ts(since)).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let oldest = row.as_ref().map(|r| get(r, "at")).transpose()?;
+                Ok((count as u64, oldest))
+            }
+
+            async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>, forget_before: DateTime<Utc>) -> Result<()> {
+                sqlx::query(FORGET_LOGIN_FAILURES).bind(key).bind(ts(forget_before)).execute(&mut *self.tx).await.map_err(map)?;
+                sqlx::query(INSERT_LOGIN_FAILURE).bind(key).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                Ok(())
+            }
+
+            async fn clear_login_failures(&mut self, key: &str) -> Result<()> {
+                sqlx::query(CLEAR_LOGIN_FAILURES).bind(key).execute(&mut *self.tx).await.map_err(map)?;
+                Ok(())
+            }
+
             async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard> {
                 let mut counts = [0i64; 2];
                 for (i, role) in ["doctor", "patient"].into_iter().enumerate() {

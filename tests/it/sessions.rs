@@ -48,3 +48,44 @@ async fn refresh_tokens_rotate_and_reuse_ends_the_session(h: Hospital) {
     h.set_user_active(&admin, pu.id, true, now()).await.unwrap();
     assert!(h.session_actor(s.session_id, pu.id, now()).await.is_err(), "reactivation does not revive old sessions");
 }
+
+on_both!(failed_sign_ins_are_throttled_in_the_database);
+
+/// Failed sign-ins are counted in the database (so every process sees them), per account and
+/// per client address; past a limit even the right password is refused until the window passes.
+async fn failed_sign_ins_are_throttled_in_the_database(h: Hospital) {
+    let mut config = h.config().clone();
+    config.login_failures_per_account = 3;
+    config.login_failures_per_address = 5;
+    // A second handle on the same database: what another process would see.
+    let h = h.with_config(config);
+    let other = h.clone();
+    patient(&h, 1).await;
+    patient(&h, 2).await;
+    let pw = "a sound test passphrase";
+    let t = now();
+
+    // Per account: three failures, then even the right password is refused, on any handle and from any address.
+    for i in 0..3 {
+        let e = h.sign_in_from("patient1@example.org", "wrong", Some("10.0.0.1"), t).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unauthenticated, "attempt {i}");
+    }
+    let e = other.sign_in_from("Patient1@Example.org ", pw, Some("10.0.0.9"), t).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Throttled);
+    assert!((1..=15 * 60).contains(&e.retry_after_secs().unwrap()), "{e:?}");
+    // Another account is unaffected; after the window the account signs in again, which clears its count.
+    other.sign_in_from("patient2@example.org", pw, Some("10.0.0.9"), t).await.unwrap();
+    let later = t + Duration::minutes(16);
+    h.sign_in_from("patient1@example.org", pw, Some("10.0.0.1"), later).await.unwrap();
+    h.sign_in_from("patient1@example.org", "wrong", None, later).await.unwrap_err();
+    h.sign_in_from("patient1@example.org", pw, None, later).await.unwrap();
+
+    // Per address: failures against many accounts (existing or not) from one address block that address only.
+    for i in 0..5 {
+        let e = h.sign_in_from(&format!("nobody{i}@example.org"), "wrong", Some("10.0.0.2"), later).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Unauthenticated, "attempt {i}");
+    }
+    let e = other.sign_in_from("patient2@example.org", pw, Some("10.0.0.2"), later).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Throttled, "{e:?}");
+    h.sign_in_from("patient2@example.org", pw, Some("10.0.0.3"), later).await.unwrap();
+}

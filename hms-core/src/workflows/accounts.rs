@@ -257,12 +257,49 @@ impl Hospital {
     /// Signs in: the account for `email` if the password matches and the account is active. Failed
     /// attempts are audited and answer the same way whether or not the account exists.
     pub async fn login(&self, email: &str, password: &str, now: DateTime<Utc>) -> Result<User> {
+        self.login_from(email, password, None, now).await
+    }
+
+    /// [`Hospital::login`] for a client at `address` (an IP address, as the adapter sees it).
+    ///
+    /// Failed attempts are counted per account and per address in the database; past the
+    /// configured limits, attempts are refused with [`Error::Throttled`] before the password is
+    /// even checked. The password hash is checked outside any transaction, so slow hashing never
+    /// holds the database.
+    pub async fn login_from(&self, email: &str, password: &str, address: Option<&str>, now: DateTime<Utc>) -> Result<User> {
         let refused = || Error::Unauthenticated("the e-mail address or password is wrong".into());
-        let Ok(email) = Email::parse(email) else {
-            return Err(refused());
-        };
-        let mut tx = self.begin(TxMode::Write).await?;
-        let user = tx.user_by_email(&email).await?;
+        let account_key = throttle_key("account", email);
+        let address_key = address.map(|a| throttle_key("address", a));
+        let since = now - self.config.login_window;
+
+        let mut tx = self.begin(TxMode::Read).await?;
+        let read = async {
+            let (account_failures, account_oldest) = tx.login_failures(&account_key, since).await?;
+            let (address_failures, address_oldest) = match &address_key {
+                Some(key) => tx.login_failures(key, since).await?,
+                None => (0, None),
+            };
+            let mut blocked_since = None;
+            if account_failures >= u64::from(self.config.login_failures_per_account) {
+                blocked_since = account_oldest;
+            }
+            if address_failures >= u64::from(self.config.login_failures_per_address) {
+                blocked_since = blocked_since.max(address_oldest);
+            }
+            let user = match Email::parse(email) {
+                Ok(email) => tx.user_by_email(&email).await?,
+                Err(_) => None,
+            };
+            Ok::<_, Error>((blocked_since, user))
+        }
+        .await;
+        tx.rollback().await?;
+        let (blocked_since, user) = read?;
+        if let Some(oldest) = blocked_since {
+            let retry_after_secs = (oldest + self.config.login_window - now).num_seconds().max(1) as u64;
+            return Err(Error::Throttled { retry_after_secs });
+        }
+
         let ok = match &user {
             Some(u) => verify_password(password, &u.password_hash) && u.active,
             None => {
@@ -271,6 +308,7 @@ impl Hospital {
                 false
             }
         };
+
         let actor = user.as_ref().map(|u| Actor::new(u.id, u.role));
         let (action, outcome) =
             if ok { (AuditAction::Login, AuditOutcome::Success) } else { (AuditAction::FailedLogin, AuditOutcome::Refused) };
@@ -278,8 +316,27 @@ impl Hospital {
         if user.is_none() {
             audit.entity_id = None;
         }
-        self.audit_outcome(&mut *tx, actor.as_ref(), audit, outcome, now).await?;
-        tx.commit().await?;
+        let mut tx = self.begin(TxMode::Write).await?;
+        let write = async {
+            self.audit_outcome(&mut *tx, actor.as_ref(), audit, outcome, now).await?;
+            if ok {
+                tx.clear_login_failures(&account_key).await?;
+            } else {
+                tx.record_login_failure(&account_key, now, since).await?;
+                if let Some(key) = &address_key {
+                    tx.record_login_failure(key, now, since).await?;
+                }
+            }
+            Ok::<_, Error>(())
+        }
+        .await;
+        match write {
+            Ok(()) => tx.commit().await?,
+            Err(e) => {
+                let _ = tx.rollback().await;
+                return Err(e);
+            }
+        }
         match user {
             Some(u) if ok => Ok(u),
             _ => Err(refused()),
@@ -407,4 +464,11 @@ fn dummy_hash(h: &Hospital) -> PasswordHash {
             h.config.password_cost.hash(&p).unwrap_or_default()
         })
         .clone()
+}
+
+/// The key failed sign-ins are counted under: the kind and the trimmed, lower-cased value, cut to
+/// a bounded length so that a huge input cannot make a huge key.
+fn throttle_key(kind: &str, value: &str) -> String {
+    let value: String = value.trim().to_lowercase().chars().take(320).collect();
+    format!("{kind}:{value}")
 }

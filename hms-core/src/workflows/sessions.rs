@@ -24,7 +24,19 @@ impl Hospital {
 
     /// Signs in and opens a session: the account, and the session with its first refresh token.
     pub async fn sign_in(&self, email: &str, password: &str, now: DateTime<Utc>) -> Result<(crate::user::User, IssuedSession)> {
-        let user = self.login(email, password, now).await?;
+        self.sign_in_from(email, password, None, now).await
+    }
+
+    /// [`Hospital::sign_in`] for a client at `address`, throttled per account and per address
+    /// (see [`Hospital::login_from`]).
+    pub async fn sign_in_from(
+        &self,
+        email: &str,
+        password: &str,
+        address: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(crate::user::User, IssuedSession)> {
+        let user = self.login_from(email, password, address, now).await?;
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             let session = Session {

@@ -24,6 +24,7 @@ __all__ = [
     "ConflictError",
     "PermissionDeniedError",
     "UnauthenticatedError",
+    "ThrottledError",
     "UnavailableError",
     "AiUnavailableError",
     "Role",
@@ -105,6 +106,11 @@ class PermissionDeniedError(HmsError):
 
 class UnauthenticatedError(HmsError):
     """The credentials are wrong, or the account is missing or inactive."""
+
+class ThrottledError(HmsError):
+    """Too many failed sign-ins for this account; `retry_after` says how many seconds to wait."""
+
+    retry_after: int
 
 class UnavailableError(HmsError):
     """A dependency such as the database is unavailable."""

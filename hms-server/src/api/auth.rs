@@ -9,7 +9,7 @@ use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::{BearerAuth, client_address};
 use crate::dto::{LoginRequest, ProfileUpdate, RefreshRequest, RegisterRequest, TokenPair, User};
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::ApiResult;
 
 /// Sign-in and one's own account.
 pub struct AuthApi;
@@ -55,23 +55,9 @@ impl AuthApi {
     /// address are refused for a while with 429.
     #[oai(path = "/login", method = "post")]
     async fn login(&self, req: &Request, state: Data<&AppState>, body: Json<LoginRequest>) -> ApiResult<Json<TokenPair>> {
-        let address = client_address(req);
-        if let Some(wait) = state.throttle.blocked(&body.email, address) {
-            let problem = Problem::new(poem::http::StatusCode::TOO_MANY_REQUESTS, "too many failed sign-ins; try again later");
-            return Err(ApiError::TooMany(Json(problem), wait));
-        }
-        match cpu_bound(state.hospital.sign_in(&body.email, &body.password, state.now())).await {
-            Ok((user, session)) => {
-                state.throttle.succeeded(&body.email);
-                Ok(Json(token_pair(&state, user, session)?))
-            }
-            Err(e) => {
-                if e.kind() == hms_core::ErrorKind::Unauthenticated {
-                    state.throttle.failed(&body.email, address);
-                }
-                Err(e.into())
-            }
-        }
+        let address = client_address(req).map(|a| a.to_string());
+        let (user, session) = cpu_bound(state.hospital.sign_in_from(&body.email, &body.password, address.as_deref(), state.now())).await?;
+        Ok(Json(token_pair(&state, user, session)?))
     }
 
     /// Trade a refresh token for a new pair

@@ -8,8 +8,6 @@ use chrono::{DateTime, Utc};
 use hms_core::{Hospital, HospitalConfig, PasswordCost, Registration, Role};
 use hms_server::{AppState, HttpConfig};
 use hms_store::testing::TempDatabase;
-use poem::Server;
-use poem::listener::{Acceptor, Listener, TcpListener};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -33,25 +31,23 @@ impl TestServer {
         let mut http = HttpConfig::with_secret(b"a test secret that is long enough for HS256 keys".to_vec());
         http.access_ttl = access_ttl;
         http.max_body_bytes = 1024 * 1024;
+        http.body_timeout = Duration::from_secs(1);
+        http.connection.header_timeout = Duration::from_secs(1);
+        http.connection.shutdown_grace = Duration::from_secs(5);
+        http.cors_origins = vec!["https://app.example.org".into()];
         let mut state = AppState::new(hospital.clone(), &http);
         let offset_ms = Arc::new(AtomicI64::new(0));
         let offset = offset_ms.clone();
         state.clock = Arc::new(move || Utc::now() + chrono::Duration::milliseconds(offset.load(Ordering::SeqCst)));
-        let app = hms_server::app(state, http.max_body_bytes);
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.expect("a port");
-        let addr = acceptor.local_addr()[0].as_socket_addr().cloned().expect("a socket address");
+        let app = hms_server::app(state, &http);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let addr = listener.local_addr().expect("a socket address");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            Server::new_with_acceptor(acceptor)
-                .run_with_graceful_shutdown(
-                    app,
-                    async move {
-                        stopped.await.ok();
-                    },
-                    Some(Duration::from_secs(5)),
-                )
-                .await
-                .expect("the server runs");
+            let shutdown = async move {
+                stopped.await.ok();
+            };
+            hms_server::serve::serve(listener, app, http.connection, shutdown).await.expect("the server runs");
         });
         Self {
             base: format!("http://{addr}"),

@@ -4,6 +4,7 @@
 mod analysis;
 mod common;
 mod day;
+mod limits;
 mod mail;
 mod openapi;
 mod refusals;
