@@ -5,6 +5,7 @@ mod analysis;
 mod common;
 mod day;
 mod mail;
+mod matrix;
 mod openapi;
 mod refusals;
 mod tokens;
