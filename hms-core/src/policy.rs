@@ -3,7 +3,9 @@
 //! A workflow names the [`Action`] and how the record relates to the actor ([`Relation`]);
 //! [`decide`] answers with the [`Scope`] granted or a [`Denial`]. Roles without any grant for
 //! an action are refused outright (forbidden); roles granted only their own records are refused
-//! another's record as "not found", so that a refusal never reveals whether the record exists.
+//! another's record as "not found", so that a refusal never reveals whether the record exists —
+//! except for records anyone may read (doctors' profiles and availability), whose existence is no
+//! secret: another's is refused outright.
 
 use crate::ids::{DoctorId, PatientId, UserId};
 use crate::user::Role;
@@ -185,12 +187,19 @@ fn grant(role: Role, action: Action) -> Grant {
     }
 }
 
+/// Whether `action` acts on records every caller may read anyway (doctors' public profiles and
+/// availability): refusing another's then hides nothing, so the refusal is open.
+fn on_public_records(action: Action) -> bool {
+    matches!(action, Action::EditDoctor)
+}
+
 /// Decides whether `role` may take `action` on a record related to it as `relation`.
 pub fn decide(role: Role, action: Action, relation: Relation) -> Result<Scope, Denial> {
     match (grant(role, action), relation) {
         (Grant::All, _) => Ok(Scope::Full),
         (Grant::Demographics, _) => Ok(Scope::Demographics),
         (Grant::Own, Relation::Own) => Ok(Scope::Full),
+        (Grant::Own, Relation::Other) if on_public_records(action) => Err(Denial::Forbidden),
         (Grant::Own, Relation::Other) => Err(Denial::Hidden),
         (Grant::None, _) => Err(Denial::Forbidden),
     }
@@ -221,7 +230,7 @@ mod tests {
         (Action::ReadDoctors, Receptionist, 'A', 'A'),
         (Action::ReadDoctors, Patient, 'A', 'A'),
         (Action::EditDoctor, Admin, 'A', 'A'),
-        (Action::EditDoctor, Doctor, 'A', 'H'),
+        (Action::EditDoctor, Doctor, 'A', '-'),
         (Action::EditDoctor, Nurse, '-', '-'),
         (Action::EditDoctor, Receptionist, '-', '-'),
         (Action::EditDoctor, Patient, '-', '-'),

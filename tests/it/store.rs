@@ -183,8 +183,8 @@ async fn exceptions_and_bad_input(h: Hospital) {
     let after = h.free_slots(du.id.as_doctor(), now(), now() + Duration::days(7), now()).await.unwrap();
     assert_eq!(after.len(), slots.len() - 6);
     assert_eq!(h.book(&pt, booking(&dr, None, tuesday), now()).await.unwrap_err().kind(), ErrorKind::Invalid);
-    // Another doctor cannot change this one's availability; the hidden answer is "not found".
-    assert_eq!(h.set_availability(&dr2, du.id.as_doctor(), vec![], now()).await.unwrap_err().kind(), ErrorKind::NotFound);
+    // Another doctor cannot change this one's availability; it is public, so the refusal is open.
+    assert_eq!(h.set_availability(&dr2, du.id.as_doctor(), vec![], now()).await.unwrap_err().kind(), ErrorKind::Forbidden);
     // Invalid rules are refused whole, with the field named; nothing changes.
     let mut bad = mornings();
     bad[1].end = bad[1].start;

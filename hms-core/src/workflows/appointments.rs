@@ -194,7 +194,9 @@ impl Hospital {
         let result = async {
             let mut appointment = self.load_appointment(&mut *tx, actor, action, id).await?;
             if actor.patient_id().is_some() && step == Transition::Cancel && appointment.has_started(now) {
-                return Err(Error::conflict("a patient can cancel only before the appointment starts"));
+                // DOMAIN grants a patient "cancel: own, before it starts": once it has started the
+                // patient holds no grant, so this is a refusal (and audited), not a state conflict.
+                return Err(refuse(Denial::Forbidden, action, EntityKind::Appointment, Some(id.to_string()), Some(appointment.patient_id)));
             }
             appointment.apply(step, reason, now)?;
             tx.update_appointment(&appointment).await?;

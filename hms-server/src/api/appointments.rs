@@ -95,7 +95,7 @@ impl AppointmentsApi {
 
     /// Cancel an appointment
     ///
-    /// Before it ends; a patient only before it starts. The slot is free again at once.
+    /// Before it ends; a patient only before it starts (later, the patient is refused). The slot is free again at once.
     #[oai(path = "/:id/cancel", method = "post")]
     async fn cancel(
         &self,

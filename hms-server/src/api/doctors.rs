@@ -12,7 +12,7 @@ use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::{BearerAuth, optional_caller};
 use crate::dto::{Availability, AvailabilityRequest, Doctor, DoctorPatch, Exception, ExceptionRequest, Page, Slot, decimal, page};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 
 /// Doctors.
 pub struct DoctorsApi;
@@ -27,6 +27,31 @@ fn availability(state: &AppState, a: hms_core::Availability) -> Availability {
 
 fn my_doctor_id(auth: &BearerAuth) -> ApiResult<hms_core::DoctorId> {
     auth.0.actor.doctor_id().ok_or_else(|| hms_core::Error::not_found(hms_core::EntityKind::Doctor).into())
+}
+
+/// The caller's own doctor id for an edit, once the policy lets the caller's role edit doctors at
+/// all: a nurse's or a patient's attempt is a refusal (403, audited), not a missing profile.
+async fn my_doctor_to_edit(state: &AppState, auth: &BearerAuth, entity: hms_core::EntityKind) -> ApiResult<hms_core::DoctorId> {
+    state.hospital.ensure_may(&auth.0.actor, hms_core::Action::EditDoctor, entity, state.now()).await?;
+    my_doctor_id(auth)
+}
+
+fn doctor_update(b: DoctorPatch) -> ApiResult<hms_core::DoctorUpdate> {
+    Ok(hms_core::DoctorUpdate {
+        specialization: b.specialization,
+        years_of_experience: b.years_of_experience,
+        consultation_fee: b.consultation_fee.as_deref().map(|f| decimal("consultation_fee", f)).transpose()?,
+        bio: b.bio,
+        accepting_appointments: b.accepting_appointments,
+    })
+}
+
+fn availability_rules(body: AvailabilityRequest) -> ApiResult<Vec<hms_core::AvailabilityRule>> {
+    body.rules.into_iter().enumerate().map(|(i, r)| r.into_core(i)).collect()
+}
+
+fn exception_input(b: ExceptionRequest) -> hms_core::ExceptionInput {
+    hms_core::ExceptionInput { starts_at: b.starts_at, ends_at: b.ends_at, reason: b.reason }
 }
 
 #[OpenApi(prefix_path = "/api/doctors", tag = "Tag::Doctors")]
@@ -60,15 +85,8 @@ impl DoctorsApi {
     /// Edit one's own doctor profile
     #[oai(path = "/me", method = "patch")]
     async fn patch_me(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<DoctorPatch>) -> ApiResult<Json<Doctor>> {
-        let id = my_doctor_id(&auth)?;
-        let b = body.0;
-        let update = hms_core::DoctorUpdate {
-            specialization: b.specialization,
-            years_of_experience: b.years_of_experience,
-            consultation_fee: b.consultation_fee.as_deref().map(|f| decimal("consultation_fee", f)).transpose()?,
-            bio: b.bio,
-            accepting_appointments: b.accepting_appointments,
-        };
+        let id = my_doctor_to_edit(&state, &auth, hms_core::EntityKind::Doctor).await?;
+        let update = doctor_update(body.0)?;
         Ok(Json(state.hospital.update_doctor(&auth.0.actor, id, update, state.now()).await?.into()))
     }
 
@@ -82,8 +100,8 @@ impl DoctorsApi {
         auth: BearerAuth,
         body: Json<AvailabilityRequest>,
     ) -> ApiResult<Json<Availability>> {
-        let id = my_doctor_id(&auth)?;
-        let rules = body.0.rules.into_iter().enumerate().map(|(i, r)| r.into_core(i)).collect::<Result<Vec<_>, ApiError>>()?;
+        let id = my_doctor_to_edit(&state, &auth, hms_core::EntityKind::Availability).await?;
+        let rules = availability_rules(body.0)?;
         let a = state.hospital.set_availability(&auth.0.actor, id, rules, state.now()).await?;
         Ok(Json(availability(&state, a)))
     }
@@ -91,11 +109,49 @@ impl DoctorsApi {
     /// Add time off to one's own availability
     #[oai(path = "/me/exceptions", method = "post")]
     async fn add_exception(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ExceptionRequest>) -> ApiResult<Created<Exception>> {
-        let id = my_doctor_id(&auth)?;
-        let b = body.0;
-        let input = hms_core::ExceptionInput { starts_at: b.starts_at, ends_at: b.ends_at, reason: b.reason };
-        let exception = state.hospital.add_exception(&auth.0.actor, id, input, state.now()).await?;
+        let id = my_doctor_to_edit(&state, &auth, hms_core::EntityKind::Availability).await?;
+        let exception = state.hospital.add_exception(&auth.0.actor, id, exception_input(body.0), state.now()).await?;
         Ok(created(exception.into(), format!("/api/doctors/{id}/availability")))
+    }
+
+    /// Edit a doctor's profile
+    ///
+    /// Admins any doctor's; a doctor their own (as `PATCH /api/doctors/me` does).
+    #[oai(path = "/:id", method = "patch")]
+    async fn patch(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<DoctorPatch>) -> ApiResult<Json<Doctor>> {
+        let update = doctor_update(body.0)?;
+        Ok(Json(state.hospital.update_doctor(&auth.0.actor, id.0.into(), update, state.now()).await?.into()))
+    }
+
+    /// Replace a doctor's weekly availability
+    ///
+    /// Admins any doctor's; a doctor their own. Rules are read in the hospital's time zone. Existing bookings are kept.
+    #[oai(path = "/:id/availability", method = "put")]
+    async fn put_doctor_availability(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<AvailabilityRequest>,
+    ) -> ApiResult<Json<Availability>> {
+        let rules = availability_rules(body.0)?;
+        let a = state.hospital.set_availability(&auth.0.actor, id.0.into(), rules, state.now()).await?;
+        Ok(Json(availability(&state, a)))
+    }
+
+    /// Add time off to a doctor's availability
+    ///
+    /// Admins any doctor's; a doctor their own.
+    #[oai(path = "/:id/exceptions", method = "post")]
+    async fn add_doctor_exception(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<ExceptionRequest>,
+    ) -> ApiResult<Created<Exception>> {
+        let exception = state.hospital.add_exception(&auth.0.actor, id.0.into(), exception_input(body.0), state.now()).await?;
+        Ok(created(exception.into(), format!("/api/doctors/{}/availability", id.0)))
     }
 
     /// One doctor's public profile

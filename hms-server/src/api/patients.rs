@@ -66,6 +66,8 @@ impl PatientsApi {
     /// Edit one's own patient record
     #[oai(path = "/me", method = "patch")]
     async fn patch_me(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<PatientPatch>) -> ApiResult<Json<Patient>> {
+        // A role that may never edit a patient (doctor, nurse) is refused (403, audited), not told it has no record.
+        state.hospital.ensure_may(&auth.0.actor, hms_core::Action::EditPatient, hms_core::EntityKind::Patient, state.now()).await?;
         let id = my_patient_id(&auth)?;
         Ok(Json(state.hospital.update_patient(&auth.0.actor, id, body.0.into(), state.now()).await?.into()))
     }

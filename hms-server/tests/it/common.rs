@@ -13,6 +13,9 @@ use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "a sound test passphrase";
 
+/// The key the test servers sign access tokens with.
+pub const JWT_SECRET: &[u8] = b"a test secret that is long enough for HS256 keys";
+
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
@@ -28,7 +31,7 @@ impl TestServer {
         let config = HospitalConfig { password_cost: PasswordCost::fast_for_tests(), ..Default::default() };
         let analyzer = hms_ai::Analyzer::new(None).expect("the rule pack loads");
         let hospital = hms_store::open(&db.url, config).await.expect("the hospital opens").with_analyzer(Arc::new(analyzer));
-        let mut http = HttpConfig::with_secret(b"a test secret that is long enough for HS256 keys".to_vec());
+        let mut http = HttpConfig::with_secret(JWT_SECRET.to_vec());
         http.access_ttl = access_ttl;
         http.max_body_bytes = 1024 * 1024;
         http.body_timeout = Duration::from_secs(1);

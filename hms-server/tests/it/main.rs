@@ -6,6 +6,7 @@ mod common;
 mod day;
 mod limits;
 mod mail;
+mod matrix;
 mod openapi;
 mod refusals;
 mod tokens;
