@@ -31,6 +31,9 @@ struct Common {
     /// Self-registered doctors wait for an admin to activate them.
     #[arg(long, env = "HMS_DOCTOR_APPROVAL", default_value_t = false)]
     doctor_approval: bool,
+    /// Where document bytes are kept (default: beside a SQLite file, ./hms-blobs for PostgreSQL).
+    #[arg(long, env = "HMS_BLOB_DIR")]
+    blob_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Args)]
@@ -124,7 +127,9 @@ fn hospital_config(common: &Common) -> anyhow::Result<HospitalConfig> {
 }
 
 async fn open(common: &Common) -> anyhow::Result<hms_core::Hospital> {
-    hms_store::open(&common.database, hospital_config(common)?).await.with_context(|| format!("opening {}", common.database))
+    hms_store::open_with_blobs(&common.database, common.blob_dir.as_deref(), hospital_config(common)?)
+        .await
+        .with_context(|| format!("opening {}", common.database))
 }
 
 fn print_demo(logins: &[demo::DemoLogin]) {

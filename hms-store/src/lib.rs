@@ -87,8 +87,19 @@ pub fn default_blob_store(url: &str) -> Result<Arc<dyn BlobStore>> {
 
 /// Opens a hospital on `url` with the default blob store and pool, applying migrations.
 pub async fn open(url: &str, config: HospitalConfig) -> Result<Hospital> {
+    open_with_blobs(url, None, config).await
+}
+
+/// Opens a hospital on `url`, keeping document bytes in `blob_dir` (or the default for `url`:
+/// beside a SQLite file, in memory for an in-memory database, `./hms-blobs` otherwise). Processes
+/// sharing one PostgreSQL database must share one blob directory too.
+pub async fn open_with_blobs(url: &str, blob_dir: Option<&std::path::Path>, config: HospitalConfig) -> Result<Hospital> {
     let store = open_store(url, &StoreOptions::default()).await?;
-    Ok(Hospital::new(store, default_blob_store(url)?, config))
+    let blobs: Arc<dyn hms_core::ports::BlobStore> = match blob_dir {
+        Some(dir) => Arc::new(DirBlobStore::new(dir)?),
+        None => default_blob_store(url)?,
+    };
+    Ok(Hospital::new(store, blobs, config))
 }
 
 /// Loads a synthetic hospital into the database at `url` (applying migrations first).

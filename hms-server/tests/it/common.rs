@@ -24,13 +24,17 @@ pub struct TestServer {
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     db: Option<TempDatabase>,
+    blobs: std::path::PathBuf,
 }
 
 impl TestServer {
     pub async fn start(db: TempDatabase, access_ttl: Duration) -> Self {
         let config = HospitalConfig { password_cost: PasswordCost::fast_for_tests(), ..Default::default() };
         let analyzer = hms_ai::Analyzer::new(None).expect("the rule pack loads");
-        let hospital = hms_store::open(&db.url, config).await.expect("the hospital opens").with_analyzer(Arc::new(analyzer));
+        // Document bytes go to a directory of this test's own, whatever the backend.
+        let blobs = std::env::temp_dir().join(format!("hms-test-blobs-{}", uuid::Uuid::now_v7().simple()));
+        let hospital =
+            hms_store::open_with_blobs(&db.url, Some(&blobs), config).await.expect("the hospital opens").with_analyzer(Arc::new(analyzer));
         let mut http = HttpConfig::with_secret(JWT_SECRET.to_vec());
         http.access_ttl = access_ttl;
         http.max_body_bytes = 1024 * 1024;
@@ -54,12 +58,14 @@ impl TestServer {
         });
         Self {
             base: format!("http://{addr}"),
-            client: reqwest::Client::new(),
+            // Idle connections are dropped before the server (1 s here) would close them under a request.
+            client: reqwest::Client::builder().pool_idle_timeout(Duration::from_millis(400)).build().expect("a client"),
             hospital,
             offset_ms,
             stop: Some(stop),
             task: Some(task),
             db: Some(db),
+            blobs,
         }
     }
 
@@ -84,6 +90,7 @@ impl TestServer {
         if let Some(db) = self.db.take() {
             db.cleanup().await;
         }
+        let _ = std::fs::remove_dir_all(&self.blobs);
     }
 
     async fn send(&self, req: reqwest::RequestBuilder, token: Option<&str>) -> (StatusCode, Value) {
