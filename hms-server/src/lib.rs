@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod demo;
 pub mod dto;
 pub mod error;
@@ -35,6 +36,8 @@ pub struct AppState {
     pub tokens: Tokens,
     /// The cached dashboard.
     pub dashboard_cache: moka::future::Cache<(), Dashboard>,
+    /// The cached pages of the public doctor listing.
+    pub public_doctors: cache::DoctorListCache,
     /// The clock the workflows are told the time by (the system clock, or a test's).
     pub clock: Clock,
 }
@@ -63,6 +66,8 @@ pub struct HttpConfig {
     pub access_ttl: Duration,
     /// How long the dashboard is cached.
     pub dashboard_ttl: Duration,
+    /// How long a page of the public doctor listing is served from memory (zero: not at all).
+    pub public_list_ttl: Duration,
     /// The largest request body, in bytes (uploads included).
     pub max_body_bytes: usize,
     /// A request body must arrive in full within this time (408 otherwise).
@@ -77,7 +82,8 @@ pub struct HttpConfig {
 }
 
 impl HttpConfig {
-    /// Defaults around a given secret: 15-minute access tokens, a 5-minute dashboard cache,
+    /// Defaults around a given secret: 15-minute access tokens, a 5-minute dashboard cache, the
+    /// public doctor listing kept 2 s,
     /// 25 MiB bodies that must arrive within 30 s, no cross-origin callers, no HSTS, and the
     /// connection limits' defaults. (Failed sign-ins are throttled by the core.)
     pub fn with_secret(jwt_secret: Vec<u8>) -> Self {
@@ -85,6 +91,7 @@ impl HttpConfig {
             jwt_secret,
             access_ttl: Duration::from_secs(15 * 60),
             dashboard_ttl: Duration::from_secs(5 * 60),
+            public_list_ttl: Duration::from_secs(2),
             max_body_bytes: 25 * 1024 * 1024,
             body_timeout: Duration::from_secs(30),
             cors_origins: Vec::new(),
@@ -105,6 +112,7 @@ impl AppState {
                 .time_to_live(config.dashboard_ttl.max(Duration::from_millis(1)))
                 .max_capacity(if config.dashboard_ttl.is_zero() { 0 } else { 1 })
                 .build(),
+            public_doctors: cache::doctor_list_cache(config.public_list_ttl),
             clock: system_clock(),
         }
     }

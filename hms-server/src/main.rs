@@ -58,6 +58,9 @@ struct ServeArgs {
     /// Seconds the dashboard is cached.
     #[arg(long, env = "HMS_DASHBOARD_TTL", default_value_t = 300)]
     dashboard_ttl: u64,
+    /// Milliseconds a page of the public doctor listing is served from memory (0: not at all).
+    #[arg(long, env = "HMS_PUBLIC_LIST_TTL_MS", default_value_t = 2000)]
+    public_list_ttl_ms: u64,
     /// Seconds an access token lives.
     #[arg(long, env = "HMS_ACCESS_TTL", default_value_t = 900)]
     access_ttl: u64,
@@ -157,6 +160,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let mut config = HttpConfig::with_secret(secret);
     config.dashboard_ttl = Duration::from_secs(args.dashboard_ttl);
+    config.public_list_ttl = Duration::from_millis(args.public_list_ttl_ms);
     config.access_ttl = Duration::from_secs(args.access_ttl);
     config.max_body_bytes = args.max_body_bytes;
     config.body_timeout = Duration::from_secs(args.body_timeout.max(1));

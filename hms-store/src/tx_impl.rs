@@ -302,12 +302,23 @@ macro_rules! impl_tx {
                 page: PageRequest,
                 f: fn(&DbRow) -> Result<T>,
             ) -> Result<Page<T>> {
-                let total: i64 = count.build().fetch_one(&mut *self.tx).await.map_err(map)?.try_get(0).map_err(map)?;
                 let (lim, off) = limit(page);
                 items.push(" limit ").push_bind(lim).push(" offset ").push_bind(off);
                 let rows = items.build().fetch_all(&mut *self.tx).await.map_err(map)?;
+                let total = self.total(count, (lim, off), rows.len()).await?;
                 let list = rows.iter().map(f).collect::<Result<Vec<_>>>()?;
-                Ok(Page::new(list, page, total as u64))
+                Ok(Page::new(list, page, total))
+            }
+
+            /// The total behind a page of `found` rows at `offset`: a short, non-empty page (or a
+            /// short first page) ends the list, so only a full or an empty later page needs the count.
+            async fn total(&mut self, count: &mut QueryBuilder<$DB>, (limit, offset): (i64, i64), found: usize) -> Result<u64> {
+                let found = found as i64;
+                if found < limit && (found > 0 || offset == 0) {
+                    return Ok((offset + found) as u64);
+                }
+                let total: i64 = count.build().fetch_one(&mut *self.tx).await.map_err(map)?.try_get(0).map_err(map)?;
+                Ok(total as u64)
             }
 
             async fn exists(
@@ -481,9 +492,9 @@ macro_rules! impl_tx {
                 }
                 items.push(" order by full_name, id limit ").push_bind(lim).push(" offset ").push_bind(off);
                 items.push(") a join doctor d on d.id = a.id order by a.full_name, a.id");
-                let total: i64 = count.build().fetch_one(&mut *self.tx).await.map_err(map)?.try_get(0).map_err(map)?;
                 let rows = items.build().fetch_all(&mut *self.tx).await.map_err(map)?;
-                Ok(Page::new(rows.iter().map(doctor_row).collect::<Result<Vec<_>>>()?, page, total as u64))
+                let total = self.total(&mut count, (lim, off), rows.len()).await?;
+                Ok(Page::new(rows.iter().map(doctor_row).collect::<Result<Vec<_>>>()?, page, total))
             }
 
             async fn insert_patient(&mut self, p: &Patient) -> Result<()> {

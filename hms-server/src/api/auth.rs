@@ -46,6 +46,7 @@ impl AuthApi {
     async fn register(&self, state: Data<&AppState>, body: Json<RegisterRequest>) -> ApiResult<Created<User>> {
         let registration = body.0.into_core()?;
         let user = cpu_bound(state.hospital.register(registration, state.now())).await?;
+        state.public_doctors.invalidate_all();
         Ok(created(user.into(), "/api/auth/profile".into()))
     }
 
@@ -92,6 +93,9 @@ impl AuthApi {
     async fn update_profile(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ProfileUpdate>) -> ApiResult<Json<User>> {
         let update =
             hms_core::ProfileUpdate { full_name: body.0.full_name, phone: body.0.phone.map(|p| Some(p).filter(|s| !s.trim().is_empty())) };
-        Ok(Json(state.hospital.update_profile(&auth.0.actor, update, state.now()).await?.into()))
+        let user = state.hospital.update_profile(&auth.0.actor, update, state.now()).await?;
+        // A doctor's name is part of the public listing.
+        state.public_doctors.invalidate_all();
+        Ok(Json(user.into()))
     }
 }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::{Created, Tag, created};
 use crate::AppState;
 use crate::auth::{BearerAuth, optional_caller};
+use crate::cache::JsonBytes;
 use crate::dto::{Availability, AvailabilityRequest, Doctor, DoctorPatch, Exception, ExceptionRequest, Page, Slot, decimal, page};
 use crate::error::ApiResult;
 
@@ -62,17 +63,27 @@ impl DoctorsApi {
     #[oai(path = "/", method = "get")]
     async fn list(
         &self,
-        req: &Request,
         state: Data<&AppState>,
         specialization: Query<Option<String>>,
         accepting: Query<Option<bool>>,
         #[oai(name = "page")] p: Query<Option<u32>>,
         page_size: Query<Option<u32>>,
-    ) -> ApiResult<Json<Page<Doctor>>> {
-        let caller = optional_caller(req, &state).await;
-        let filter = hms_core::DoctorFilter { specialization: specialization.0, accepting: accepting.0, include_inactive: false };
-        let list = state.hospital.list_doctors(caller.as_ref().map(|c| &c.actor), filter, page(p.0, page_size.0)?).await?;
-        Ok(Json(Page::from_core(list, Into::into)))
+    ) -> ApiResult<JsonBytes<Page<Doctor>>> {
+        // The listing is the same for every caller (inactive doctors are never listed), so a
+        // page is served from its serialized answer for a short while.
+        let request = page(p.0, page_size.0)?;
+        let specialization = specialization.0.map(|s| s.trim().to_lowercase());
+        let key = (specialization.clone(), accepting.0, request.page(), request.per_page());
+        let filter = hms_core::DoctorFilter { specialization, accepting: accepting.0, include_inactive: false };
+        let answer = state
+            .public_doctors
+            .try_get_with(key, async {
+                let list = state.hospital.list_doctors(None, filter, request).await?;
+                Ok::<_, hms_core::Error>(JsonBytes::new(&Page::from_core(list, Into::into)))
+            })
+            .await
+            .map_err(|e| hms_core::Error::clone(&e))?;
+        Ok(answer)
     }
 
     /// One's own doctor profile
@@ -87,7 +98,9 @@ impl DoctorsApi {
     async fn patch_me(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<DoctorPatch>) -> ApiResult<Json<Doctor>> {
         let id = my_doctor_to_edit(&state, &auth, hms_core::EntityKind::Doctor).await?;
         let update = doctor_update(body.0)?;
-        Ok(Json(state.hospital.update_doctor(&auth.0.actor, id, update, state.now()).await?.into()))
+        let doctor = state.hospital.update_doctor(&auth.0.actor, id, update, state.now()).await?;
+        state.public_doctors.invalidate_all();
+        Ok(Json(doctor.into()))
     }
 
     /// Replace one's own weekly availability
@@ -120,7 +133,9 @@ impl DoctorsApi {
     #[oai(path = "/:id", method = "patch")]
     async fn patch(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<DoctorPatch>) -> ApiResult<Json<Doctor>> {
         let update = doctor_update(body.0)?;
-        Ok(Json(state.hospital.update_doctor(&auth.0.actor, id.0.into(), update, state.now()).await?.into()))
+        let doctor = state.hospital.update_doctor(&auth.0.actor, id.0.into(), update, state.now()).await?;
+        state.public_doctors.invalidate_all();
+        Ok(Json(doctor.into()))
     }
 
     /// Replace a doctor's weekly availability

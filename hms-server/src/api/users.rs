@@ -44,6 +44,7 @@ impl UsersApi {
             patient: None,
         };
         let user = state.hospital.create_staff(&auth.0.actor, r, state.now()).await?;
+        state.public_doctors.invalidate_all();
         let location = format!("/api/users/{}", user.id);
         Ok(created(user.into(), location))
     }
@@ -69,6 +70,8 @@ impl UsersApi {
     /// Deactivation ends the account's sessions. Admins cannot change their own account's state.
     #[oai(path = "/:id", method = "patch")]
     async fn patch(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<UserPatch>) -> ApiResult<Json<User>> {
-        Ok(Json(state.hospital.set_user_active(&auth.0.actor, id.0.into(), body.active, state.now()).await?.into()))
+        let user = state.hospital.set_user_active(&auth.0.actor, id.0.into(), body.active, state.now()).await?;
+        state.public_doctors.invalidate_all();
+        Ok(Json(user.into()))
     }
 }

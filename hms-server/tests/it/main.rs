@@ -5,6 +5,7 @@ mod analysis;
 mod common;
 mod day;
 mod limits;
+mod listing;
 mod mail;
 mod matrix;
 mod openapi;
