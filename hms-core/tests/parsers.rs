@@ -69,7 +69,22 @@ fn date() -> impl Strategy<Value = NaiveDate> {
     (-200_000i64..200_000).prop_map(|d| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Duration::days(d / 100))
 }
 
+/// Rules of any shape, and (as often) well-formed ones, so that slot cutting is exercised too.
 fn rule() -> impl Strategy<Value = AvailabilityRule> {
+    prop_oneof![any_rule(), sound_rule()]
+}
+
+fn sound_rule() -> impl Strategy<Value = AvailabilityRule> {
+    (weekday(), 0u32..23, prop::sample::select(vec![0u32, 15, 30, 45]), prop::sample::select(vec![5u16, 10, 15, 20, 30, 45, 60]), 1u32..24)
+        .prop_map(|(weekday, h, m, slot_minutes, n)| {
+            let start = NaiveTime::from_hms_opt(h, m, 0).unwrap();
+            let minutes = (i64::from(slot_minutes) * i64::from(n)).min(i64::from(23 * 60 + 59 - (h * 60 + m)));
+            let end = start + Duration::minutes(minutes.max(1));
+            AvailabilityRule { weekday, start, end, slot_minutes, valid_from: None, valid_until: None }
+        })
+}
+
+fn any_rule() -> impl Strategy<Value = AvailabilityRule> {
     (weekday(), time(), time(), any::<u16>(), proptest::option::of(date()), proptest::option::of(date())).prop_map(
         |(weekday, start, end, slot_minutes, valid_from, valid_until)| AvailabilityRule {
             weekday,
@@ -92,7 +107,7 @@ fn instant() -> impl Strategy<Value = DateTime<Utc>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: ProptestConfig::default().cases.max(512), ..ProptestConfig::default() })]
 
     #[test]
     fn value_types(s in nasty()) {
@@ -177,7 +192,13 @@ proptest! {
     }
 
     #[test]
-    fn slot_queries(from in instant(), to in instant(), rules in proptest::collection::vec(rule(), 0..3), tz in zone()) {
+    fn slot_queries(
+        from in instant(),
+        span in prop_oneof![-86_400i64..(40 * 86_400), any::<i32>().prop_map(i64::from)],
+        rules in proptest::collection::vec(sound_rule(), 0..3),
+        tz in zone(),
+    ) {
+        let to = from + Duration::seconds(span);
         match check_slot_query(from, to) {
             Ok(()) => {
                 if validate_rules(&rules).is_ok() {
