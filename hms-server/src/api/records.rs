@@ -35,7 +35,13 @@ impl RecordsApi {
     ///
     /// Clinical notes by the patient's doctors and admins; nursing notes by nurses and admins. Notes are never edited: a correction is a new note.
     #[oai(path = "/api/patients/:id/notes", method = "post")]
-    async fn write_note(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<NoteRequest>) -> ApiResult<Created<Note>> {
+    async fn write_note(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<NoteRequest>,
+    ) -> ApiResult<Created<Note>> {
         let b = body.0;
         let input = hms_core::NoteInput {
             kind: b.kind.into(),
