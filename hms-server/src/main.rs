@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use hms_core::{Currency, HospitalConfig, Registration, TimeZone};
 use hms_server::{HttpConfig, build, demo, mail, random_secret};
 use poem::Server;
-use poem::listener::TcpListener;
+use poem::listener::{Acceptor, Listener, TcpListener};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -41,7 +41,7 @@ enum Command {
     Serve {
         #[command(flatten)]
         common: Common,
-        /// Address to listen on.
+        /// Address to listen on (port 0: any free port; the address bound is printed).
         #[arg(long, env = "HMS_BIND", default_value = "127.0.0.1:8000")]
         bind: String,
         /// Load a small demo hospital (if the database has none) and print its logins.
@@ -156,8 +156,11 @@ async fn serve(
         None => tracing::warn!("HMS_SMTP_URL is not set: e-mails stay queued in the outbox until it is"),
     }
     let addr: SocketAddr = bind.parse().with_context(|| format!("--bind {bind}"))?;
+    let acceptor = TcpListener::bind(addr).into_acceptor().await.with_context(|| format!("--bind {bind}"))?;
+    // The address actually bound: with `--bind 127.0.0.1:0` this line says which port was chosen.
+    let addr = acceptor.local_addr().first().and_then(|a| a.as_socket_addr().copied()).unwrap_or(addr);
     println!("hms listening on http://{addr}  (Swagger UI: http://{addr}/docs, OpenAPI: http://{addr}/openapi.json)");
-    Server::new(TcpListener::bind(addr)).run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30))).await?;
+    Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(app, shutdown_signal(), Some(Duration::from_secs(30))).await?;
     let _ = stop.send(true);
     for job in jobs {
         let _ = job.await;
