@@ -6,5 +6,7 @@ mod common;
 mod day;
 mod mail;
 mod openapi;
+#[cfg(unix)]
+mod processes;
 mod refusals;
 mod tokens;
