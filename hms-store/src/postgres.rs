@@ -56,9 +56,11 @@ impl PgStore {
 
 #[async_trait::async_trait]
 impl Store for PgStore {
-    async fn begin(&self, _mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
+    async fn begin(&self, mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
         let tx = self.pool.begin().await.map_err(crate::error::map)?;
-        Ok(Box::new(PgTx { tx, _writer: None }))
+        // Writers run side by side here (and in other processes): the rows a write transaction
+        // reads in order to change them are locked as they are read.
+        Ok(Box::new(PgTx { tx, _writer: None, lock_rows: mode == TxMode::Write }))
     }
 
     async fn ping(&self) -> hms_core::Result<()> {

@@ -48,8 +48,17 @@ pub(crate) const INSERT_EXCEPTION: &str =
 
 pub(crate) const APPOINTMENT_COLS: &str = "id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, booked_by, \
      cancellation_reason, reminder_queued_at, created_at, updated_at";
-pub(crate) const APPOINTMENT_BY_ID: &str = "select id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, \
-     booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at from appointment where id = $1";
+macro_rules! appointment_by_id {
+    () => {
+        "select id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, \
+         booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at from appointment where id = $1"
+    };
+}
+pub(crate) const APPOINTMENT_BY_ID: &str = appointment_by_id!();
+/// In a PostgreSQL write transaction: the appointment stays locked until the end, so that a
+/// concurrent step (in this process or another) waits and then reads what this one wrote, instead
+/// of overwriting it with a change decided on what it read before.
+pub(crate) const APPOINTMENT_BY_ID_FOR_UPDATE: &str = concat!(appointment_by_id!(), " for update");
 pub(crate) const INSERT_APPOINTMENT: &str = "insert into appointment (id, doctor_id, patient_id, starts_at, ends_at, status, \
      reason, notes, booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at) \
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
@@ -61,9 +70,17 @@ pub(crate) const DOCTOR_BUSY: &str = "select starts_at, ends_at from appointment
      and status in ('pending', 'confirmed') and starts_at < $3 and starts_at > $4 and ends_at > $2 order by starts_at";
 pub(crate) const PATIENT_BUSY: &str = "select exists (select 1 from appointment where patient_id = $1 \
      and status in ('pending', 'confirmed') and starts_at < $3 and starts_at > $4 and ends_at > $2)";
-pub(crate) const REMINDERS_DUE: &str = "select id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, \
-     booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at from appointment \
-     where status = 'confirmed' and starts_at >= $1 and starts_at < $2 and reminder_queued_at is null order by starts_at";
+macro_rules! reminders_due {
+    () => {
+        "select id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, \
+         booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at from appointment \
+         where status = 'confirmed' and starts_at >= $1 and starts_at < $2 and reminder_queued_at is null order by starts_at"
+    };
+}
+pub(crate) const REMINDERS_DUE: &str = reminders_due!();
+/// In a PostgreSQL write transaction: when two processes run the reminder pass at once, the second
+/// waits for the first, then finds those appointments reminded, instead of reminding them again.
+pub(crate) const REMINDERS_DUE_FOR_UPDATE: &str = concat!(reminders_due!(), " for update");
 
 pub(crate) const INSERT_NOTE: &str = "insert into visit_note (id, patient_id, appointment_id, author_id, kind, text, corrects, \
      created_at) values ($1, $2, $3, $4, $5, $6, $7, $8)";

@@ -85,7 +85,7 @@ impl Store for SqliteStore {
             TxMode::Read => (self.pool.begin().await, None),
         };
         let tx = tx.map_err(crate::error::map)?;
-        Ok(Box::new(SqliteTx { tx, _writer: writer }))
+        Ok(Box::new(SqliteTx { tx, _writer: writer, lock_rows: false }))
     }
 
     async fn ping(&self) -> hms_core::Result<()> {

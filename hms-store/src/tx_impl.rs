@@ -2,7 +2,8 @@
 //!
 //! The SQL is shared (see `sql.rs`); what differs between SQLite and PostgreSQL — how a decimal
 //! is stored, the row type — is named by the module that expands the macro: `DecDb` with
-//! `dec_db`/`dec_rs`, and `DbRow`.
+//! `dec_db`/`dec_rs`, and `DbRow`. Row locks (`for update`, which SQLite does not have) are taken
+//! only where `lock_rows` says so.
 
 macro_rules! impl_tx {
     ($Tx:ident, $DB:ty) => {
@@ -33,6 +34,10 @@ macro_rules! impl_tx {
             pub(crate) tx: sqlx::Transaction<'static, $DB>,
             /// Held by a write transaction where the backend queues writers in the process.
             pub(crate) _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
+            /// Whether rows read to be changed are locked (`for update`) until the end: in the
+            /// write transactions of PostgreSQL, whose writers run concurrently. SQLite runs one
+            /// writer at a time and has no row locks.
+            pub(crate) lock_rows: bool,
         }
 
         fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -673,7 +678,8 @@ macro_rules! impl_tx {
             }
 
             async fn appointment(&mut self, id: AppointmentId) -> Result<Option<Appointment>> {
-                let row = sqlx::query(APPOINTMENT_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let sql = if self.lock_rows { APPOINTMENT_BY_ID_FOR_UPDATE } else { APPOINTMENT_BY_ID };
+                let row = sqlx::query(sql).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
                 row.as_ref().map(appointment_row).transpose()
             }
 
@@ -729,7 +735,8 @@ macro_rules! impl_tx {
             }
 
             async fn reminders_due(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Appointment>> {
-                let rows = sqlx::query(REMINDERS_DUE).bind(ts(from)).bind(ts(to)).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let sql = if self.lock_rows { REMINDERS_DUE_FOR_UPDATE } else { REMINDERS_DUE };
+                let rows = sqlx::query(sql).bind(ts(from)).bind(ts(to)).fetch_all(&mut *self.tx).await.map_err(map)?;
                 rows.iter().map(appointment_row).collect()
             }
 

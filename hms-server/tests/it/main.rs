@@ -9,5 +9,7 @@ mod listing;
 mod mail;
 mod matrix;
 mod openapi;
+#[cfg(unix)]
+mod processes;
 mod refusals;
 mod tokens;
