@@ -37,6 +37,8 @@ fn command() -> Command {
         }
     }
     command.env("RUST_LOG", "info,sqlx=warn").env("NO_COLOR", "1").stdin(Stdio::null());
+    // Document bytes (none are uploaded here) would otherwise go beside the working directory.
+    command.env("HMS_BLOB_DIR", std::env::temp_dir().join("hms-processes-blobs"));
     command
 }
 
