@@ -24,7 +24,8 @@ export RUST_LOG=warn
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
 command -v jq >/dev/null || apt-get install -y jq >/dev/null
 cargo build --release -p hms-server --bin hms-server --example baseline >/dev/null 2>&1
-BIN=target/release/hms-server
+TARGET=${CARGO_TARGET_DIR:-target}
+BIN=$TARGET/release/hms-server
 DATA=target/bench-data
 mkdir -p "$DATA"
 
@@ -92,7 +93,7 @@ for backend in $BACKENDS; do
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 done
 
-BODY_BYTES=$PAGE_BYTES BIND=127.0.0.1:$PORT target/release/examples/baseline &
+BODY_BYTES=$PAGE_BYTES BIND=127.0.0.1:$PORT "$TARGET/release/examples/baseline" &
 BASE=$!
 sleep 1
 report "baseline: bare poem handler, constant ${PAGE_BYTES}-byte JSON" "$(run_wrk "$API/")" "$BASE"
