@@ -41,8 +41,8 @@ impl DoctorsApi {
         state: Data<&AppState>,
         specialization: Query<Option<String>>,
         accepting: Query<Option<bool>>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<Doctor>>> {
         let caller = optional_caller(req, &state).await;
         let filter = hms_core::DoctorFilter { specialization: specialization.0, accepting: accepting.0, include_inactive: false };
