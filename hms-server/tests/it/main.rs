@@ -4,6 +4,7 @@
 mod analysis;
 mod common;
 mod day;
+mod fuzz_regressions;
 mod mail;
 mod openapi;
 mod refusals;
