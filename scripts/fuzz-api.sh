@@ -36,9 +36,11 @@ fi
 PY="$VENV/bin/python"
 
 cargo build --quiet -p hms-server
-SERVER="$TARGET_DIR/debug/hms-server"
-
 WORK="$(mktemp -d)"
+# A copy, so that a build during a long run cannot change the server under it.
+SERVER="$WORK/hms-server"
+cp "$TARGET_DIR/debug/hms-server" "$SERVER"
+
 SERVER_PID=""
 stop_server() {
     if [ -n "$SERVER_PID" ]; then
@@ -51,7 +53,9 @@ cleanup() {
     stop_server
     rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 free_port() {
     "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
