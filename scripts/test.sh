@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole hms test suite: formatting, lints, the dependency rule, the benches' build, the
-# quickstart, the Python module's suite, and every Rust test on SQLite and PostgreSQL. CI runs
-# exactly this.
+# quickstart, the Python module's suite, every Rust test on SQLite and PostgreSQL, and a bounded
+# schemathesis run against the HTTP API. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,3 +52,7 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     cargo test --workspace --no-fail-fast
 fi
+
+# Last, so that the server binary is already built by the tests above.
+step "schema-driven fuzzing of the HTTP API (schemathesis, bounded)"
+bash scripts/fuzz-api.sh

@@ -1,6 +1,7 @@
 //! The wire types of the API: poem-openapi objects owned by the server, converted into and out
 //! of core types at the boundary. Instants are RFC 3339 with offset, money is a decimal string
-//! with a currency, ids are opaque UUIDs.
+//! with a currency, ids are opaque UUIDs. Optional fields are null when unset; in a request, null
+//! and an absent field mean the same.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hms_core as core;
@@ -83,6 +84,50 @@ mirror_enum! {
     /// The kind of record an audit event concerns.
     EntityKind <=> core::EntityKind {
         User, Doctor, Patient, Availability, Appointment, Note, Document, Prescription, Analysis, Invoice, Notification, Dashboard, Audit,
+    }
+}
+
+/// The role of a self-registered account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum RegisterRole {
+    /// A doctor.
+    Doctor,
+    /// A patient.
+    Patient,
+}
+
+impl From<RegisterRole> for core::Role {
+    fn from(r: RegisterRole) -> Self {
+        match r {
+            RegisterRole::Doctor => core::Role::Doctor,
+            RegisterRole::Patient => core::Role::Patient,
+        }
+    }
+}
+
+/// The role of a staff account an admin creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum StaffRole {
+    /// An administrator.
+    Admin,
+    /// A doctor.
+    Doctor,
+    /// A nurse.
+    Nurse,
+    /// The front desk.
+    Receptionist,
+}
+
+impl From<StaffRole> for core::Role {
+    fn from(r: StaffRole) -> Self {
+        match r {
+            StaffRole::Admin => core::Role::Admin,
+            StaffRole::Doctor => core::Role::Doctor,
+            StaffRole::Nurse => core::Role::Nurse,
+            StaffRole::Receptionist => core::Role::Receptionist,
+        }
     }
 }
 
@@ -202,11 +247,12 @@ pub struct DoctorDetails {
     /// License number.
     pub license_number: String,
     /// Years of experience.
-    #[oai(default)]
+    #[oai(default, validator(minimum(value = "0"), maximum(value = "80")))]
     pub years_of_experience: u16,
     /// Consultation fee as a decimal string.
     pub consultation_fee: String,
     /// Its currency (default: the hospital's).
+    #[oai(nullable)]
     pub currency: Option<String>,
     /// A short biography.
     #[oai(default)]
@@ -217,10 +263,13 @@ pub struct DoctorDetails {
 #[derive(Debug, Clone, Object, Default)]
 pub struct PatientDetails {
     /// Date of birth.
+    #[oai(nullable)]
     pub date_of_birth: Option<NaiveDate>,
     /// Sex.
+    #[oai(nullable)]
     pub sex: Option<Sex>,
     /// Blood group: A+, A-, B+, B-, AB+, AB-, O+, O- or unknown.
+    #[oai(nullable)]
     pub blood_group: Option<String>,
     /// Postal address.
     #[oai(default)]
@@ -250,12 +299,15 @@ pub struct RegisterRequest {
     /// Full name.
     pub full_name: String,
     /// Phone.
+    #[oai(nullable)]
     pub phone: Option<String>,
-    /// The role.
-    pub role: Role,
+    /// Doctor or patient; other accounts are created by an admin.
+    pub role: RegisterRole,
     /// Required for doctors.
+    #[oai(nullable)]
     pub doctor: Option<DoctorDetails>,
     /// For patients.
+    #[oai(nullable)]
     pub patient: Option<PatientDetails>,
 }
 
@@ -312,8 +364,10 @@ pub struct NewPatientRequest {
     /// Full name.
     pub full_name: String,
     /// Phone.
+    #[oai(nullable)]
     pub phone: Option<String>,
     /// Patient details.
+    #[oai(nullable)]
     pub patient: Option<PatientDetails>,
 }
 
@@ -360,6 +414,7 @@ pub struct User {
     /// Full name.
     pub full_name: String,
     /// Phone.
+    #[oai(nullable)]
     pub phone: Option<String>,
     /// Role.
     pub role: Role,
@@ -391,8 +446,10 @@ impl From<core::User> for User {
 #[oai(deny_unknown_fields)]
 pub struct ProfileUpdate {
     /// New full name.
+    #[oai(nullable)]
     pub full_name: Option<String>,
     /// New phone (empty removes it).
+    #[oai(nullable)]
     pub phone: Option<String>,
 }
 
@@ -407,10 +464,12 @@ pub struct StaffRequest {
     /// Full name.
     pub full_name: String,
     /// Phone.
+    #[oai(nullable)]
     pub phone: Option<String>,
-    /// admin, doctor, nurse or receptionist.
-    pub role: Role,
+    /// Admin, doctor, nurse or receptionist; patients are registered at the front desk.
+    pub role: StaffRole,
     /// Required for doctors.
+    #[oai(nullable)]
     pub doctor: Option<DoctorDetails>,
 }
 
@@ -471,14 +530,19 @@ impl From<core::Doctor> for Doctor {
 #[oai(deny_unknown_fields)]
 pub struct DoctorPatch {
     /// Specialization.
+    #[oai(nullable)]
     pub specialization: Option<String>,
     /// Years of experience.
+    #[oai(nullable, validator(minimum(value = "0"), maximum(value = "80")))]
     pub years_of_experience: Option<u16>,
     /// Consultation fee as a decimal string.
+    #[oai(nullable)]
     pub consultation_fee: Option<String>,
     /// Biography.
+    #[oai(nullable)]
     pub bio: Option<String>,
     /// Whether the doctor takes new bookings.
+    #[oai(nullable)]
     pub accepting_appointments: Option<bool>,
 }
 
@@ -492,10 +556,13 @@ pub struct Rule {
     /// Local end time, `HH:MM`.
     pub end: String,
     /// Slot length in minutes.
+    #[oai(validator(minimum(value = "5"), maximum(value = "480")))]
     pub slot_minutes: u16,
     /// First date the rule applies.
+    #[oai(nullable)]
     pub valid_from: Option<NaiveDate>,
     /// Last date the rule applies.
+    #[oai(nullable)]
     pub valid_until: Option<NaiveDate>,
 }
 
@@ -605,7 +672,7 @@ pub struct Clinical {
     pub medical_history: String,
 }
 
-/// A patient record; `clinical` is absent for readers who may see demographics only.
+/// A patient record; `clinical` is null for readers who may see demographics only.
 #[derive(Debug, Clone, Object)]
 pub struct Patient {
     /// Id.
@@ -615,10 +682,12 @@ pub struct Patient {
     /// E-mail address.
     pub email: String,
     /// Phone.
+    #[oai(nullable)]
     pub phone: Option<String>,
     /// Whether the account is active.
     pub active: bool,
     /// Date of birth.
+    #[oai(nullable)]
     pub date_of_birth: Option<NaiveDate>,
     /// Sex.
     pub sex: Sex,
@@ -627,6 +696,7 @@ pub struct Patient {
     /// Emergency contact.
     pub emergency_contact: String,
     /// Clinical details.
+    #[oai(nullable)]
     pub clinical: Option<Clinical>,
 }
 
@@ -657,24 +727,34 @@ impl From<core::Patient> for Patient {
 #[oai(deny_unknown_fields)]
 pub struct PatientPatch {
     /// Full name.
+    #[oai(nullable)]
     pub full_name: Option<String>,
     /// Phone (empty removes it).
+    #[oai(nullable)]
     pub phone: Option<String>,
     /// Date of birth.
+    #[oai(nullable)]
     pub date_of_birth: Option<NaiveDate>,
     /// Sex.
+    #[oai(nullable)]
     pub sex: Option<Sex>,
     /// Address.
+    #[oai(nullable)]
     pub address: Option<String>,
     /// Emergency contact.
+    #[oai(nullable)]
     pub emergency_contact: Option<String>,
     /// Blood group (clinical).
+    #[oai(nullable)]
     pub blood_group: Option<String>,
     /// Allergies (clinical).
+    #[oai(nullable)]
     pub allergies: Option<Vec<String>>,
     /// Known conditions (clinical).
+    #[oai(nullable)]
     pub conditions: Option<Vec<String>>,
     /// Medical history (clinical).
+    #[oai(nullable)]
     pub medical_history: Option<String>,
 }
 
@@ -704,6 +784,7 @@ pub struct BookRequest {
     /// The doctor.
     pub doctor_id: Uuid,
     /// The patient (patients booking for themselves leave it out).
+    #[oai(nullable)]
     pub patient_id: Option<Uuid>,
     /// The start of a free slot.
     pub starts_at: DateTime<Utc>,
@@ -737,6 +818,7 @@ pub struct Appointment {
     /// Who booked it.
     pub booked_by: Uuid,
     /// Why it was cancelled or rejected.
+    #[oai(nullable)]
     pub cancellation_reason: Option<String>,
     /// Booked.
     pub created_at: DateTime<Utc>,
@@ -767,6 +849,7 @@ impl From<core::Appointment> for Appointment {
 #[derive(Debug, Clone, Object, Default)]
 pub struct ReasonRequest {
     /// Why.
+    #[oai(nullable)]
     pub reason: Option<String>,
 }
 
@@ -779,10 +862,12 @@ pub struct NoteRequest {
     /// Clinical or nursing.
     pub kind: NoteKind,
     /// The appointment it belongs to.
+    #[oai(nullable)]
     pub appointment_id: Option<Uuid>,
     /// The text.
     pub text: String,
     /// The note this one corrects.
+    #[oai(nullable)]
     pub corrects: Option<Uuid>,
 }
 
@@ -794,6 +879,7 @@ pub struct Note {
     /// Patient.
     pub patient_id: Uuid,
     /// Appointment.
+    #[oai(nullable)]
     pub appointment_id: Option<Uuid>,
     /// Author.
     pub author_id: Uuid,
@@ -802,6 +888,7 @@ pub struct Note {
     /// Text.
     pub text: String,
     /// The note this one corrects.
+    #[oai(nullable)]
     pub corrects: Option<Uuid>,
     /// Written.
     pub created_at: DateTime<Utc>,
@@ -830,6 +917,7 @@ pub struct Document {
     /// Patient.
     pub patient_id: Uuid,
     /// Appointment.
+    #[oai(nullable)]
     pub appointment_id: Option<Uuid>,
     /// Kind.
     pub kind: DocumentKind,
@@ -881,6 +969,7 @@ pub struct Medication {
     /// Frequency, e.g. `twice daily`.
     pub frequency: String,
     /// Duration in days.
+    #[oai(validator(minimum(value = "1"), maximum(value = "365")))]
     pub duration_days: u16,
     /// Instructions.
     #[oai(default)]
@@ -927,6 +1016,7 @@ pub struct PrescriptionRequest {
     #[oai(default)]
     pub instructions: String,
     /// Follow-up date.
+    #[oai(nullable)]
     pub follow_up: Option<NaiveDate>,
 }
 
@@ -942,6 +1032,7 @@ pub struct PrescriptionEdit {
     #[oai(default)]
     pub instructions: String,
     /// Follow-up date.
+    #[oai(nullable)]
     pub follow_up: Option<NaiveDate>,
 }
 
@@ -974,6 +1065,7 @@ pub struct Prescription {
     /// General instructions.
     pub instructions: String,
     /// Follow-up date.
+    #[oai(nullable)]
     pub follow_up: Option<NaiveDate>,
     /// Revision, from 1; grows with every edit.
     pub revision: u32,
@@ -1028,6 +1120,7 @@ pub struct Finding {
     /// What to do.
     pub suggested_action: String,
     /// The rule's source (deterministic findings).
+    #[oai(nullable)]
     pub source: Option<String>,
 }
 
@@ -1076,12 +1169,16 @@ pub struct Analysis {
     /// The deterministic findings (always present).
     pub checks: Vec<Finding>,
     /// The AI's review.
+    #[oai(nullable)]
     pub review: Option<Review>,
     /// Why there is no AI review.
+    #[oai(nullable)]
     pub review_unavailable_reason: Option<String>,
     /// The model asked.
+    #[oai(nullable)]
     pub model: Option<String>,
     /// SHA-256 of the de-identified payload sent.
+    #[oai(nullable)]
     pub payload_sha256: Option<String>,
     /// Time taken in milliseconds.
     pub latency_ms: u32,
@@ -1122,6 +1219,7 @@ pub struct Line {
     /// What is charged.
     pub description: String,
     /// How many.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
     pub quantity: u32,
     /// Price of one, as a decimal string.
     pub unit_price: String,
@@ -1134,12 +1232,16 @@ pub struct InvoiceRequest {
     /// The appointment (confirmed, completed or no-show).
     pub appointment_id: Uuid,
     /// Lines; by default one line for the doctor's consultation fee.
+    #[oai(nullable)]
     pub lines: Option<Vec<Line>>,
     /// Tax rate in percent, as a decimal string (default 0).
+    #[oai(nullable)]
     pub tax_rate: Option<String>,
     /// Discount amount, as a decimal string (default 0).
+    #[oai(nullable)]
     pub discount: Option<String>,
     /// Currency (default: the doctor's fee's).
+    #[oai(nullable)]
     pub currency: Option<String>,
 }
 
@@ -1200,10 +1302,13 @@ pub struct Invoice {
     /// Status.
     pub status: InvoiceStatus,
     /// How it was paid.
+    #[oai(nullable)]
     pub payment_method: Option<PaymentMethod>,
     /// When it was paid.
+    #[oai(nullable)]
     pub paid_at: Option<DateTime<Utc>>,
     /// When it was cancelled.
+    #[oai(nullable)]
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Issued.
     pub created_at: DateTime<Utc>,
@@ -1257,6 +1362,7 @@ pub struct Notification {
     /// Made.
     pub created_at: DateTime<Utc>,
     /// Read.
+    #[oai(nullable)]
     pub read_at: Option<DateTime<Utc>>,
 }
 
@@ -1347,8 +1453,10 @@ pub struct AuditEvent {
     /// When.
     pub at: DateTime<Utc>,
     /// Who.
+    #[oai(nullable)]
     pub actor_id: Option<Uuid>,
     /// Their role.
+    #[oai(nullable)]
     pub actor_role: Option<Role>,
     /// What.
     pub action: AuditAction,
@@ -1357,8 +1465,10 @@ pub struct AuditEvent {
     /// The kind of record.
     pub entity: EntityKind,
     /// The record.
+    #[oai(nullable)]
     pub entity_id: Option<String>,
     /// The patient concerned.
+    #[oai(nullable)]
     pub patient_id: Option<Uuid>,
     /// How it ended.
     pub outcome: AuditOutcome,
@@ -1390,5 +1500,6 @@ pub struct Health {
     /// `ok` or `unavailable`.
     pub status: String,
     /// The database backend.
+    #[oai(nullable)]
     pub database: Option<String>,
 }

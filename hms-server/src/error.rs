@@ -26,8 +26,8 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong this time.
     pub detail: String,
-    /// The fields at fault, for invalid input.
-    #[oai(skip_serializing_if_is_empty)]
+    /// The fields at fault, for invalid input (absent otherwise).
+    #[oai(default, skip_serializing_if_is_empty)]
     pub errors: Vec<ProblemField>,
 }
 
@@ -63,6 +63,12 @@ pub enum ApiError {
     /// The request clashes with the current state (slot taken, duplicate, final status).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// The request body is over the size limit.
+    #[oai(status = 413, content_type = "application/problem+json")]
+    TooLarge(Json<Problem>),
+    /// The request body is missing its `Content-Type` or has one this operation does not take.
+    #[oai(status = 415, content_type = "application/problem+json")]
+    UnsupportedMediaType(Json<Problem>),
     /// The request is well-formed but its values are invalid; `errors` names the fields.
     #[oai(status = 422, content_type = "application/problem+json")]
     Invalid(Json<Problem>),
@@ -86,7 +92,10 @@ fn bad_request(err: poem::Error) -> ApiError {
         return ApiError::Unauthenticated(Json(Problem::new(status, "sign in first: a valid bearer token is required")));
     }
     if status == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiError::Invalid(Json(Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "the request body is too large")));
+        return ApiError::TooLarge(Json(Problem::new(status, "the request body is too large")));
+    }
+    if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        return ApiError::UnsupportedMediaType(Json(Problem::new(status, err.to_string())));
     }
     ApiError::BadRequest(Json(Problem::new(StatusCode::BAD_REQUEST, err.to_string())))
 }

@@ -11,6 +11,7 @@ pub mod api;
 pub mod auth;
 pub mod cache;
 pub mod demo;
+pub mod document;
 pub mod dto;
 pub mod error;
 pub mod limits;
@@ -20,7 +21,10 @@ pub mod serve;
 use std::time::Duration;
 
 use hms_core::{Dashboard, Hospital};
+use poem::endpoint::make_sync;
+use poem::http::{StatusCode, header};
 use poem::middleware::AddData;
+use poem::web::Html;
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route};
 use poem_openapi::OpenApiService;
 use tracing::Instrument;
@@ -158,21 +162,66 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
 /// limits, CORS and security headers of `config`.
 pub fn app(state: AppState, config: &HttpConfig) -> impl Endpoint + use<> {
     let service = openapi();
-    let spec = service.spec_endpoint();
-    let docs = service.swagger_ui();
+    let generated = service.spec();
+    let doc = document::complete(&generated);
+    let served = serde_json::to_string_pretty(&doc).expect("a JSON value serializes");
+    // Swagger UI shows the document as served.
+    let docs_html = service.swagger_ui_html().replace(&generated, &served);
+    let operations = std::sync::Arc::new(document::Operations::of(&doc));
+    let checked = operations.clone();
     let (max_body, body_timeout) = (config.max_body_bytes, config.body_timeout);
     let cors = std::sync::Arc::new(limits::Cors::new(&config.cors_origins));
     let hsts = config.hsts;
     Route::new()
         .nest("/", service)
-        .at("/openapi.json", spec)
-        .nest("/docs", docs)
+        .at("/openapi.json", make_sync(move |_| Response::builder().content_type("application/json").body(served.clone())))
+        .nest("/docs", Route::new().at("/", make_sync(move |_| Html(docs_html.clone()))))
+        .around(move |next, req| check_json_types(next, req, checked.clone()))
         .around(move |next, req| limits::read_body(next, req, max_body, body_timeout))
         .with(AddData::new(state))
         .catch_all_error(|err| async move { error::problem_response(err) })
+        .around(move |next, req| allow_header(next, req, operations.clone()))
         .around(move |next, req| limits::cors(next, req, cors.clone()))
         .around(move |next, req| limits::security_headers(next, req, hsts))
         .around(log_request)
+}
+
+/// Names the methods a path takes in the `Allow` header of a 405, as RFC 9110 asks.
+async fn allow_header<E: Endpoint>(
+    next: std::sync::Arc<E>,
+    req: Request,
+    operations: std::sync::Arc<document::Operations>,
+) -> poem::Result<Response> {
+    let path = req.uri().path().to_string();
+    let mut response = next.call(req).await?.into_response();
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && let Some(allowed) = operations.allowed(&path)
+        && let Ok(value) = poem::http::HeaderValue::from_str(&allowed)
+    {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Ok(response)
+}
+
+/// Refuses (400) a JSON request body whose values are not of the types the document gives them,
+/// before the endpoint parses it: the parser would keep a number or a boolean sent for a string as
+/// its text. A body that is not JSON is left to the endpoint's parser to refuse.
+async fn check_json_types<E: Endpoint>(
+    next: std::sync::Arc<E>,
+    mut req: Request,
+    operations: std::sync::Arc<document::Operations>,
+) -> poem::Result<Response> {
+    let is_json = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        let bytes = req.take_body().into_bytes().await?;
+        if let Ok(body) = serde_json::from_slice::<serde_json::Value>(&bytes)
+            && let Err(field) = operations.check_body(req.method().as_str(), req.uri().path(), &body)
+        {
+            return Err(poem::Error::from_string(format!("parse request payload error: {field}"), StatusCode::BAD_REQUEST));
+        }
+        req.set_body(bytes);
+    }
+    Ok(next.call(req).await?.into_response())
 }
 
 /// Gives every request an id (answered in `x-request-id`) and logs one line per request with its

@@ -46,8 +46,8 @@ impl AdminApi {
         action: Query<Option<AuditAction>>,
         from: Query<Option<DateTime<Utc>>>,
         to: Query<Option<DateTime<Utc>>>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<AuditEvent>>> {
         let filter = hms_core::AuditFilter {
             patient_id: patient_id.0.map(Into::into),

@@ -55,8 +55,8 @@ impl AppointmentsApi {
         patient_id: Query<Option<Uuid>>,
         from: Query<Option<DateTime<Utc>>>,
         to: Query<Option<DateTime<Utc>>>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<Appointment>>> {
         let filter = hms_core::AppointmentFilter {
             status: status.0.map(Into::into),

@@ -37,8 +37,8 @@ impl BillingApi {
         auth: BearerAuth,
         status: Query<Option<InvoiceStatus>>,
         patient_id: Query<Option<Uuid>>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<Invoice>>> {
         let filter = hms_core::InvoiceFilter { status: status.0.map(Into::into), patient_id: patient_id.0.map(Into::into) };
         let list = state.hospital.list_invoices(&auth.0.actor, filter, page(p.0, page_size.0)?, state.now()).await?;

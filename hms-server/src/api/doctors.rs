@@ -66,8 +66,8 @@ impl DoctorsApi {
         state: Data<&AppState>,
         specialization: Query<Option<String>>,
         accepting: Query<Option<bool>>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<JsonBytes<Page<Doctor>>> {
         // The listing is the same for every caller (inactive doctors are never listed), so a
         // page is served from its serialized answer for a short while.

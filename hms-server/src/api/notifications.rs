@@ -24,8 +24,8 @@ impl NotificationsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         unread: Query<Option<bool>>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<Notification>>> {
         let list = state.hospital.notifications(&auth.0.actor, unread.0.unwrap_or(false), page(p.0, page_size.0)?).await?;
         Ok(Json(Page::from_core(list, Into::into)))

@@ -41,8 +41,8 @@ impl PrescriptionsApi {
         auth: BearerAuth,
         doctor_id: Query<Option<Uuid>>,
         patient_id: Query<Option<Uuid>>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<Prescription>>> {
         let filter = hms_core::PrescriptionFilter { doctor_id: doctor_id.0.map(Into::into), patient_id: patient_id.0.map(Into::into) };
         let list = state.hospital.list_prescriptions(&auth.0.actor, filter, page(p.0, page_size.0)?, state.now()).await?;

@@ -16,8 +16,9 @@ use crate::error::{ApiError, ApiResult};
 /// Visit notes and documents.
 pub struct RecordsApi;
 
-/// A document upload.
+/// A document upload; other parts are refused.
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct DocumentUpload {
     /// What it is.
     kind: DocumentKind,
@@ -60,8 +61,8 @@ impl RecordsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<Note>>> {
         let list = state.hospital.notes(&auth.0.actor, id.0.into(), page(p.0, page_size.0)?, state.now()).await?;
         Ok(Json(Page::from_core(list, Into::into)))
@@ -93,8 +94,8 @@ impl RecordsApi {
         state: Data<&AppState>,
         auth: BearerAuth,
         id: Path<Uuid>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<Document>>> {
         let list = state.hospital.documents(&auth.0.actor, id.0.into(), page(p.0, page_size.0)?, state.now()).await?;
         Ok(Json(Page::from_core(list, Into::into)))

@@ -57,8 +57,8 @@ impl UsersApi {
         auth: BearerAuth,
         role: Query<Option<Role>>,
         active: Query<Option<bool>>,
-        #[oai(name = "page")] p: Query<Option<u32>>,
-        page_size: Query<Option<u32>>,
+        #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
+        #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<User>>> {
         let filter = hms_core::UserFilter { role: role.0.map(Into::into), active: active.0 };
         let list = state.hospital.list_users(&auth.0.actor, filter, page(p.0, page_size.0)?, state.now()).await?;
