@@ -160,7 +160,7 @@ pub fn openapi() -> OpenApiService<Apis, ()> {
 
 /// The whole HTTP application: the API, `/openapi.json`, Swagger UI at `/docs`, with the body
 /// limits, CORS and security headers of `config`.
-pub fn app(state: AppState, config: &HttpConfig) -> impl Endpoint + use<> {
+pub fn app(state: AppState, config: &HttpConfig) -> poem::endpoint::BoxEndpoint<'static> {
     let service = openapi();
     let generated = service.spec();
     let doc = document::complete(&generated);
@@ -184,6 +184,9 @@ pub fn app(state: AppState, config: &HttpConfig) -> impl Endpoint + use<> {
         .around(move |next, req| limits::cors(next, req, cors.clone()))
         .around(move |next, req| limits::security_headers(next, req, hsts))
         .around(log_request)
+        // One boxed type, not the nested type of every layer (which outgrows the compiler's limits).
+        .map_to_response()
+        .boxed()
 }
 
 /// Names the methods a path takes in the `Allow` header of a 405, as RFC 9110 asks.
@@ -242,7 +245,7 @@ async fn log_request<E: Endpoint>(next: std::sync::Arc<E>, req: Request) -> poem
 }
 
 /// Builds the state and the app for `hospital`.
-pub fn build(hospital: Hospital, config: &HttpConfig) -> (AppState, impl Endpoint + use<>) {
+pub fn build(hospital: Hospital, config: &HttpConfig) -> (AppState, poem::endpoint::BoxEndpoint<'static>) {
     let state = AppState::new(hospital, config);
     let app = app(state.clone(), config);
     (state, app)
