@@ -6,7 +6,8 @@
 use hms_core::{Error, ErrorKind};
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::{PyTypeInfo, intern};
 
 pyo3::create_exception!(hms, HmsError, PyException, "The base class of every error hms raises");
 pyo3::create_exception!(
@@ -41,11 +42,7 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         ErrorKind::Forbidden => PermissionDeniedError::new_err(message),
         ErrorKind::Unauthenticated => UnauthenticatedError::new_err(message),
         ErrorKind::Throttled => {
-            let err = ThrottledError::new_err(message);
-            match err.value(py).setattr("retry_after", error.retry_after_secs().unwrap_or(1)) {
-                Ok(()) => err,
-                Err(e) => e,
-            }
+            with_attribute::<ThrottledError>(py, message, intern!(py, "retry_after"), error.retry_after_secs().unwrap_or(1))
         }
         ErrorKind::Unavailable => match &error {
             Error::Unavailable(what) if what.starts_with(ANALYSIS_UNAVAILABLE) => AiUnavailableError::new_err(message),
@@ -57,17 +54,32 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
 
 /// A `ValidationError` whose `errors` attribute lists `{"field": …, "message": …}` dicts.
 fn validation_error(py: Python<'_>, error: &Error, message: String) -> PyErr {
-    let err = ValidationError::new_err(message);
     let fields = error.field_errors().into_iter().map(|f| {
         let d = PyDict::new(py);
-        d.set_item("field", f.field)?;
-        d.set_item("message", f.message)?;
+        d.set_item(intern!(py, "field"), f.field)?;
+        d.set_item(intern!(py, "message"), f.message)?;
         Ok(d)
     });
-    let attached =
-        fields.collect::<PyResult<Vec<_>>>().and_then(|ds| PyList::new(py, ds)).and_then(|list| err.value(py).setattr("errors", list));
-    match attached {
-        Ok(()) => err,
+    match fields.collect::<PyResult<Vec<_>>>().and_then(|ds| PyList::new(py, ds)) {
+        Ok(list) => with_attribute::<ValidationError>(py, message, intern!(py, "errors"), list),
+        Err(e) => e,
+    }
+}
+
+/// An exception of class `E` with `message` and one more attribute, built at once: setting an
+/// attribute on a lazily built `PyErr` makes pyo3 normalise it, releasing and retaking the GIL.
+fn with_attribute<'py, E: PyTypeInfo>(
+    py: Python<'py>,
+    message: String,
+    name: &Bound<'py, PyString>,
+    value: impl IntoPyObject<'py>,
+) -> PyErr {
+    let built = py.get_type::<E>().call1((message,)).and_then(|exception| {
+        exception.setattr(name, value)?;
+        Ok(exception)
+    });
+    match built {
+        Ok(exception) => PyErr::from_value(exception),
         Err(e) => e,
     }
 }

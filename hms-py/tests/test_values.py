@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pickle
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+import zoneinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 
 import pytest
 
 import hms
 
-from conftest import NOW, Clinic
+from conftest import NOW, PASSWORD, Clinic
 
 
 def test_instants_round_trip_as_utc(clinic: Clinic) -> None:
@@ -32,6 +33,37 @@ def test_instants_round_trip_as_utc(clinic: Clinic) -> None:
     default_now = clinic.patient.profile().created_at
     assert default_now.tzinfo == timezone.utc
     assert note.created_at.microsecond == 123456
+
+
+def test_instants_in_any_zone_are_read_exactly(hospital: hms.Hospital) -> None:
+    try:
+        new_york: tzinfo = zoneinfo.ZoneInfo("America/New_York")
+    except zoneinfo.ZoneInfoNotFoundError:
+        pytest.skip("no time zone database")
+    utc = timezone.utc
+    cases = [  # a list: two of these are equal as datetimes, differing only in `fold`
+        (
+            datetime(2030, 1, 7, 9, 0, 0, 123456, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+            datetime(2030, 1, 7, 3, 30, 0, 123456, utc),
+        ),
+        (datetime(2030, 1, 7, 9, 0, tzinfo=timezone(timedelta(hours=-11, seconds=59))), datetime(2030, 1, 7, 19, 59, 1, tzinfo=utc)),
+        (datetime(2021, 11, 7, 1, 30, tzinfo=new_york), datetime(2021, 11, 7, 5, 30, tzinfo=utc)),
+        (datetime(2021, 11, 7, 1, 30, fold=1, tzinfo=new_york), datetime(2021, 11, 7, 6, 30, tzinfo=utc)),
+        (datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=utc), datetime(1969, 12, 31, 23, 59, 59, 999999, utc)),
+        (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=-3))), datetime(1, 1, 1, 3, tzinfo=utc)),
+        (datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=3))), datetime(9999, 12, 31, 20, 59, 59, 999999, utc)),
+    ]
+    for i, (given, expected) in enumerate(cases):
+        user = hospital.register(email=f"zone{i}@example.org", password=PASSWORD, full_name="Zone", role="patient", now=given)
+        assert (user.created_at, user.created_at.tzinfo) == (expected, utc), given
+    with pytest.raises(OverflowError):
+        hospital.register(
+            email="early@example.org",
+            password=PASSWORD,
+            full_name="Early",
+            role="patient",
+            now=datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=3))),
+        )
 
 
 def test_the_default_clock_is_now(hospital: hms.Hospital) -> None:
