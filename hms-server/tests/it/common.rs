@@ -13,6 +13,19 @@ use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "a sound test passphrase";
 
+/// Operations anyone may call, signed in or not (method, path as in the OpenAPI document).
+pub const PUBLIC: &[(&str, &str)] = &[
+    ("post", "/api/auth/register"),
+    ("post", "/api/auth/login"),
+    ("post", "/api/auth/refresh"),
+    ("get", "/api/doctors"),
+    ("get", "/api/doctors/{id}"),
+    ("get", "/api/doctors/{id}/availability"),
+    ("get", "/api/doctors/{id}/slots"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+];
+
 /// The key the test servers sign access tokens with.
 pub const JWT_SECRET: &[u8] = b"a test secret that is long enough for HS256 keys";
 

@@ -232,19 +232,6 @@ const fn row(op: Op, method: &'static str, path: &'static str, what: &'static st
     Row { op, method, path, what, source, cells }
 }
 
-/// Operations anyone may call, signed in or not.
-const PUBLIC: &[(&str, &str)] = &[
-    ("post", "/api/auth/register"),
-    ("post", "/api/auth/login"),
-    ("post", "/api/auth/refresh"),
-    ("get", "/api/doctors"),
-    ("get", "/api/doctors/{id}"),
-    ("get", "/api/doctors/{id}/availability"),
-    ("get", "/api/doctors/{id}/slots"),
-    ("get", "/healthz"),
-    ("get", "/readyz"),
-];
-
 const AUTH: &str = "HTTP API shape: auth — register (doctor or patient only), login, refresh, logout, profile (read, edit)";
 const USER_ADMIN: &str = "dashboard, audit log, user admin | ✔ | | | |";
 const READ_DOCTORS: &str = "list/read doctors (public profile) | ✔ | ✔ | ✔ | ✔ | ✔ (also anonymous)";

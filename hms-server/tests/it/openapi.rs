@@ -65,18 +65,6 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("get", "/readyz"),
 ];
 
-const PUBLIC: &[(&str, &str)] = &[
-    ("post", "/api/auth/register"),
-    ("post", "/api/auth/login"),
-    ("post", "/api/auth/refresh"),
-    ("get", "/api/doctors"),
-    ("get", "/api/doctors/{id}"),
-    ("get", "/api/doctors/{id}/availability"),
-    ("get", "/api/doctors/{id}/slots"),
-    ("get", "/healthz"),
-    ("get", "/readyz"),
-];
-
 #[tokio::test]
 async fn the_document_lists_and_describes_every_endpoint() {
     let s = TestServer::start(hms_store::testing::TempDatabase::sqlite(), std::time::Duration::from_secs(900)).await;
