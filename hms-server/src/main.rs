@@ -5,6 +5,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+
+/// Rows are allocated on the database threads and freed on the request threads; mimalloc frees
+/// across threads without taking the allocator's locks, where the system allocator contends.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Args, Parser, Subcommand};
 use hms_core::{Currency, HospitalConfig, Registration, TimeZone};
 use hms_server::{HttpConfig, build, demo, mail, random_secret};

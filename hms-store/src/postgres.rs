@@ -7,6 +7,8 @@ use rust_decimal::Decimal;
 use sqlx::postgres::{PgPoolOptions, PgRow};
 use sqlx::{PgPool, Postgres};
 
+use crate::tx_impl::Conn;
+
 type DbRow = PgRow;
 /// PostgreSQL stores decimals exactly as `numeric`.
 type DecDb = Decimal;
@@ -25,7 +27,11 @@ crate::bulk::impl_bulk!(PgStore, Postgres);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
+/// How long a pooled connection may sit idle before it is tested on checkout.
+const IDLE_BEFORE_TEST: Duration = Duration::from_secs(30);
+
 /// hms on PostgreSQL.
+
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
@@ -37,6 +43,18 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections.max(1))
             .acquire_timeout(Duration::from_secs(30))
+            // A connection that was in use a moment ago is alive: test only those idle for a
+            // while (which a restart of the server or a firewall may have cut), not every checkout,
+            // which would cost every request a round trip.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > IDLE_BEFORE_TEST {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect(url)
             .await
             .map_err(crate::error::map)?;
@@ -57,7 +75,11 @@ impl PgStore {
 #[async_trait::async_trait]
 impl Store for PgStore {
     async fn begin(&self, mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
-        let tx = self.pool.begin().await.map_err(crate::error::map)?;
+        let tx = match mode {
+            TxMode::Statement => self.pool.acquire().await.map(Conn::Statement),
+            TxMode::Read | TxMode::Write => self.pool.begin().await.map(Conn::Tx),
+        }
+        .map_err(crate::error::map)?;
         // Writers run side by side here (and in other processes): the rows a write transaction
         // reads in order to change them are locked as they are read.
         Ok(Box::new(PgTx { tx, _writer: None, lock_rows: mode == TxMode::Write }))

@@ -159,6 +159,9 @@ pub(crate) const BUSIEST: &str = "select ap.doctor_id, a.full_name, count(*) as 
 
 pub(crate) const INSERT_SESSION: &str = "insert into session (id, user_id, created_at, expires_at, revoked_at) values ($1, $2, $3, $4, $5)";
 pub(crate) const SESSION_BY_ID: &str = "select id, user_id, created_at, expires_at, revoked_at from session where id = $1";
+pub(crate) const SESSION_USER: &str = "select s.id as session_id, s.created_at as session_created_at, s.expires_at, s.revoked_at, \
+     a.id, a.email, a.full_name, a.phone, a.role, a.password_hash, a.active, a.created_at, a.updated_at \
+     from session s join account a on a.id = s.user_id where s.id = $1";
 pub(crate) const REVOKE_SESSION: &str = "update session set revoked_at = $2 where id = $1 and revoked_at is null";
 pub(crate) const REVOKE_SESSIONS_OF: &str = "update session set revoked_at = $2 where user_id = $1 and revoked_at is null";
 pub(crate) const INSERT_REFRESH: &str = "insert into refresh_token (id, session_id, secret_sha256, created_at, expires_at, used_at) \

@@ -8,6 +8,8 @@ use rust_decimal::Decimal;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
+use crate::tx_impl::Conn;
+
 type DbRow = SqliteRow;
 /// SQLite has no exact decimal type: decimals are stored as their exact text.
 type DecDb = String;
@@ -55,6 +57,10 @@ impl SqliteStore {
             SqlitePoolOptions::new().max_connections(max_connections.max(1))
         }
         .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _| Box::pin(async move { plan_once(conn).await }))
+        // A connection is a file handle of this process: nothing can cut it off while it waits in
+        // the pool, and testing it on every checkout would cost a round trip to its thread.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(crate::error::map)?;
@@ -72,6 +78,25 @@ impl SqliteStore {
     }
 }
 
+/// Turns on the query planner's stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`): a statement
+/// keeps the plan it was prepared with. Without it, SQLite marks a statement whose plan may
+/// depend on a bound value (a bound `LIMIT`, or a column with `ANALYZE` samples) to be parsed and
+/// planned again each time it is run with new values, which undoes the statement cache: a list
+/// query cost a full re-preparation on every request.
+async fn plan_once(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: `db` is this connection's open handle, held locked for the call; the option takes
+    // an int and a nullable out-pointer.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(db, libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG, 1, std::ptr::null_mut::<std::ffi::c_int>())
+    };
+    if rc != libsqlite3_sys::SQLITE_OK {
+        return Err(sqlx::Error::Configuration(format!("SQLite refused the planner setting (code {rc})").into()));
+    }
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl Store for SqliteStore {
     async fn begin(&self, mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
@@ -80,9 +105,10 @@ impl Store for SqliteStore {
         let (tx, writer) = match mode {
             TxMode::Write => {
                 let writer = self.writer.clone().lock_owned().await;
-                (self.pool.begin_with("BEGIN IMMEDIATE").await, Some(writer))
+                (self.pool.begin_with("BEGIN IMMEDIATE").await.map(Conn::Tx), Some(writer))
             }
-            TxMode::Read => (self.pool.begin().await, None),
+            TxMode::Read => (self.pool.begin().await.map(Conn::Tx), None),
+            TxMode::Statement => (self.pool.acquire().await.map(Conn::Statement), None),
         };
         let tx = tx.map_err(crate::error::map)?;
         Ok(Box::new(SqliteTx { tx, _writer: writer, lock_rows: false }))

@@ -5,6 +5,51 @@
 //! `dec_db`/`dec_rs`, and `DbRow`. Row locks (`for update`, which SQLite does not have) are taken
 //! only where `lock_rows` says so.
 
+/// Where a `Tx` runs its statements: in a transaction, or (`TxMode::Statement`) on a pooled
+/// connection in autocommit mode, each statement on its own.
+pub(crate) enum Conn<DB: sqlx::Database> {
+    /// `BEGIN` was sent; `COMMIT` or `ROLLBACK` ends it (dropped unfinished, it rolls back).
+    Tx(sqlx::Transaction<'static, DB>),
+    /// No transaction: nothing to end.
+    Statement(sqlx::pool::PoolConnection<DB>),
+}
+
+impl<DB: sqlx::Database> Conn<DB> {
+    pub(crate) async fn commit(self) -> hms_core::Result<()> {
+        match self {
+            Self::Tx(tx) => tx.commit().await.map_err(crate::error::map),
+            Self::Statement(_) => Ok(()),
+        }
+    }
+
+    pub(crate) async fn rollback(self) -> hms_core::Result<()> {
+        match self {
+            Self::Tx(tx) => tx.rollback().await.map_err(crate::error::map),
+            Self::Statement(_) => Ok(()),
+        }
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Conn<DB> {
+    type Target = DB::Connection;
+
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Self::Tx(tx) => tx,
+            Self::Statement(c) => c,
+        }
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Conn<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Self::Tx(tx) => tx,
+            Self::Statement(c) => c,
+        }
+    }
+}
+
 macro_rules! impl_tx {
     ($Tx:ident, $DB:ty) => {
         use async_trait::async_trait;
@@ -31,7 +76,7 @@ macro_rules! impl_tx {
 
         /// A transaction on this backend.
         pub struct $Tx {
-            pub(crate) tx: sqlx::Transaction<'static, $DB>,
+            pub(crate) tx: crate::tx_impl::Conn<$DB>,
             /// Held by a write transaction where the backend queues writers in the process.
             pub(crate) _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
             /// Whether rows read to be changed are locked (`for update`) until the end: in the
@@ -349,11 +394,11 @@ macro_rules! impl_tx {
         #[async_trait]
         impl Tx for $Tx {
             async fn commit(self: Box<Self>) -> Result<()> {
-                self.tx.commit().await.map_err(map)
+                self.tx.commit().await
             }
 
             async fn rollback(self: Box<Self>) -> Result<()> {
-                self.tx.rollback().await.map_err(map)
+                self.tx.rollback().await
             }
 
             async fn insert_user(&mut self, u: &User) -> Result<()> {
@@ -1132,6 +1177,23 @@ macro_rules! impl_tx {
                             expires_at: get(r, "expires_at")?,
                             revoked_at: get(r, "revoked_at")?,
                         })
+                    })
+                    .transpose()
+            }
+
+            async fn session_user(&mut self, id: SessionId) -> Result<Option<(Session, User)>> {
+                let row = sqlx::query(SESSION_USER).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                row.as_ref()
+                    .map(|r| {
+                        let user = user_row(r)?;
+                        let session = Session {
+                            id: SessionId::from_uuid(get(r, "session_id")?),
+                            user_id: user.id,
+                            created_at: get(r, "session_created_at")?,
+                            expires_at: get(r, "expires_at")?,
+                            revoked_at: get(r, "revoked_at")?,
+                        };
+                        Ok((session, user))
                     })
                     .transpose()
             }

@@ -345,7 +345,7 @@ impl Hospital {
 
     /// The actor for an authenticated user id: the account must exist and be active.
     pub async fn actor(&self, user_id: UserId) -> Result<Actor> {
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let user = tx.user(user_id).await?;
         tx.rollback().await?;
         match user {
@@ -356,7 +356,7 @@ impl Hospital {
 
     /// The actor's own account.
     pub async fn profile(&self, actor: &Actor) -> Result<User> {
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let user = tx.user(actor.id()).await?;
         tx.rollback().await?;
         user.ok_or_else(|| Error::Unauthenticated("the account no longer exists".into()))
@@ -412,7 +412,7 @@ impl Hospital {
     /// Lists accounts (admins).
     pub async fn list_users(&self, actor: &Actor, filter: UserFilter, page: PageRequest, now: DateTime<Utc>) -> Result<Page<User>> {
         self.guard(actor, Action::AdminUsers, EntityKind::User, now).await?;
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = tx.list_users(&filter, page).await;
         self.finish(tx, Some(actor), result, now).await
     }

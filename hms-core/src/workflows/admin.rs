@@ -33,7 +33,7 @@ impl Hospital {
         {
             return Err(crate::error::Error::invalid("to", "must not be before from"));
         }
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = tx.list_audit(&filter, page).await;
         self.finish(tx, Some(actor), result, now).await
     }

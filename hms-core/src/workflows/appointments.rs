@@ -143,7 +143,7 @@ impl Hospital {
     /// One appointment: staff who handle bookings see any; doctors and patients their own.
     pub async fn appointment(&self, actor: &Actor, id: AppointmentId, now: DateTime<Utc>) -> Result<Appointment> {
         self.guard(actor, Action::ReadAppointment, EntityKind::Appointment, now).await?;
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = self.load_appointment(&mut *tx, actor, Action::ReadAppointment, id).await;
         self.finish(tx, Some(actor), result, now).await
     }
@@ -170,7 +170,7 @@ impl Hospital {
                 _ => filter.patient_id = Some(me),
             }
         }
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = tx.list_appointments(&filter, page).await;
         self.finish(tx, Some(actor), result, now).await
     }

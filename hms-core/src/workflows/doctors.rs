@@ -51,7 +51,7 @@ impl Hospital {
         if !actor.is_some_and(|a| policy::covers_all(a.role(), Action::EditDoctor)) {
             filter.include_inactive = false;
         }
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = tx.list_doctors(&filter, page).await;
         tx.rollback().await?;
         result
@@ -59,7 +59,7 @@ impl Hospital {
 
     /// One doctor's public profile; open to anonymous callers.
     pub async fn doctor(&self, actor: Option<&Actor>, id: DoctorId) -> Result<Doctor> {
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = self.load_doctor(&mut *tx, id).await;
         tx.rollback().await?;
         let doctor = result?;

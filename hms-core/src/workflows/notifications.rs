@@ -82,7 +82,7 @@ impl Hospital {
 
     /// The actor's notifications, newest first.
     pub async fn notifications(&self, actor: &Actor, unread_only: bool, page: PageRequest) -> Result<Page<Notification>> {
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = tx.list_notifications(actor.id(), unread_only, page).await;
         tx.rollback().await?;
         result
@@ -112,7 +112,7 @@ impl Hospital {
 
     /// E-mails due for delivery at `now` (a dispatcher's job: trusted code only).
     pub async fn emails_due(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutgoingEmail>> {
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = tx.emails_due(now, limit.clamp(1, 1000)).await;
         tx.rollback().await?;
         result

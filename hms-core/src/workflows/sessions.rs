@@ -112,14 +112,12 @@ impl Hospital {
     /// The actor of a live session: the session must be unrevoked and unexpired, belong to
     /// `user`, and the account must be active. Called for every authenticated request.
     pub async fn session_actor(&self, session: SessionId, user: UserId, now: DateTime<Utc>) -> Result<Actor> {
-        let mut tx = self.begin(TxMode::Read).await?;
-        let result = async {
-            let s = tx.session(session).await?.filter(|s| s.user_id == user && s.is_live(now)).ok_or_else(expired)?;
-            let u = tx.user(s.user_id).await?.filter(|u| u.active).ok_or_else(expired)?;
-            Ok(Actor::new(u.id, u.role))
-        }
-        .await;
+        let mut tx = self.begin(TxMode::Statement).await?;
+        let found = tx.session_user(session).await;
         tx.rollback().await?;
-        result
+        match found? {
+            Some((s, u)) if s.user_id == user && s.is_live(now) && u.active => Ok(Actor::new(u.id, u.role)),
+            _ => Err(expired()),
+        }
     }
 }
