@@ -144,10 +144,19 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str, rt: &tokio::runtime::
             });
         }};
     }
+    // The floor's pools are set up as the store sets up its own: on SQLite the same durability
+    // (WAL, `synchronous = NORMAL`: no flush to disk at each commit), and on both no test query
+    // on each checkout.
     if sqlite {
-        baseline!(sqlx::SqlitePool::connect(url), BASELINE_SQLITE, begin_with, "BEGIN IMMEDIATE");
+        let options = url
+            .parse::<sqlx::sqlite::SqliteConnectOptions>()
+            .unwrap()
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+        let pool = sqlx::sqlite::SqlitePoolOptions::new().test_before_acquire(false).connect_with(options);
+        baseline!(pool, BASELINE_SQLITE, begin_with, "BEGIN IMMEDIATE");
     } else {
-        baseline!(sqlx::PgPool::connect(url), BASELINE_POSTGRES, begin);
+        baseline!(sqlx::postgres::PgPoolOptions::new().test_before_acquire(false).connect(url), BASELINE_POSTGRES, begin);
     }
 
     let booked = AtomicU64::new(fresh_round());

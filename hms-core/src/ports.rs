@@ -114,6 +114,13 @@ pub struct InvoiceFilter {
 }
 
 /// One transaction: every storage operation the workflows need.
+///
+/// Queued writes: a transaction may hold back the writes nothing in it waits for — new
+/// appointments, notifications, e-mails and audit events (`insert_appointment`,
+/// `insert_notifications`, `insert_emails`, `insert_audit`) — and send them together with its next
+/// statement or its commit. Every later read of the transaction sees them; an error they raise
+/// (an overlapping appointment is a conflict) is returned by that next operation or by `commit`,
+/// and the transaction then commits nothing.
 #[async_trait]
 pub trait Tx: Send {
     /// Makes every change of this transaction permanent.
@@ -154,12 +161,15 @@ pub trait Tx: Send {
 
     /// A doctor's weekly rules and exceptions (exceptions ending after `since`).
     async fn availability(&mut self, doctor: DoctorId, since: DateTime<Utc>) -> Result<Availability>;
+    /// A doctor with their weekly rules and exceptions (those ending after `since`), in one
+    /// statement; `None` when there is no such doctor.
+    async fn doctor_schedule(&mut self, doctor: DoctorId, since: DateTime<Utc>) -> Result<Option<(Doctor, Availability)>>;
     /// Replaces a doctor's weekly rules.
     async fn replace_rules(&mut self, doctor: DoctorId, rules: &[AvailabilityRule]) -> Result<()>;
     /// Adds an exception.
     async fn insert_exception(&mut self, exception: &AvailabilityException) -> Result<()>;
 
-    /// Inserts an appointment; an overlap with an active appointment of the same doctor (or patient) is a conflict.
+    /// Inserts an appointment (queued); an overlap with an active appointment of the same doctor (or patient) is a conflict.
     async fn insert_appointment(&mut self, appointment: &Appointment) -> Result<()>;
     /// Updates an appointment's status, cancellation reason, reminder time and update time.
     async fn update_appointment(&mut self, appointment: &Appointment) -> Result<()>;
@@ -218,7 +228,7 @@ pub trait Tx: Send {
     /// Invoices, newest first.
     async fn list_invoices(&mut self, filter: &InvoiceFilter, page: PageRequest) -> Result<Page<Invoice>>;
 
-    /// Inserts notifications (in one statement).
+    /// Inserts notifications (queued).
     async fn insert_notifications(&mut self, notifications: &[Notification]) -> Result<()>;
     /// A user's notifications, newest first.
     async fn list_notifications(&mut self, recipient: UserId, unread_only: bool, page: PageRequest) -> Result<Page<Notification>>;
@@ -229,7 +239,7 @@ pub trait Tx: Send {
     /// Marks every unread notification of a user read; returns how many.
     async fn mark_all_notifications_read(&mut self, recipient: UserId, at: DateTime<Utc>) -> Result<u64>;
 
-    /// Queues e-mails (in one statement).
+    /// Puts e-mails in the outbox (queued).
     async fn insert_emails(&mut self, emails: &[OutgoingEmail]) -> Result<()>;
     /// Unsent e-mails due at `now`, oldest first.
     async fn emails_due(&mut self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutgoingEmail>>;
@@ -241,7 +251,7 @@ pub trait Tx: Send {
     /// Updates an e-mail's attempts, next attempt, sent time and last error.
     async fn update_email(&mut self, email: &OutgoingEmail) -> Result<()>;
 
-    /// Appends an audit event.
+    /// Appends an audit event (queued).
     async fn insert_audit(&mut self, event: &AuditEvent) -> Result<()>;
     /// Audit events, newest first.
     async fn list_audit(&mut self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>>;

@@ -21,6 +21,9 @@ fn dec_rs(d: DecDb) -> hms_core::Result<Decimal> {
     Ok(d)
 }
 
+/// How a transaction's queued writes are sent together: as data-modifying `with` clauses of one statement.
+const WRITES_IN_CTE: bool = true;
+
 crate::tx_impl::impl_tx!(PgTx, Postgres);
 
 crate::bulk::impl_bulk!(PgStore, Postgres);
@@ -82,7 +85,7 @@ impl Store for PgStore {
         .map_err(crate::error::map)?;
         // Writers run side by side here (and in other processes): the rows a write transaction
         // reads in order to change them are locked as they are read.
-        Ok(Box::new(PgTx { tx, _writer: None, lock_rows: mode == TxMode::Write }))
+        Ok(Box::new(PgTx::new(tx, None, mode == TxMode::Write)))
     }
 
     async fn ping(&self) -> hms_core::Result<()> {

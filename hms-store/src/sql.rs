@@ -38,6 +38,24 @@ pub(crate) const DOCTOR_SEES_PATIENT: &str = "select exists (select 1 from appoi
 
 pub(crate) const RULES_OF: &str = "select weekday, start_time, end_time, slot_minutes, valid_from, valid_until \
      from availability_rule where doctor_id = $1 order by position";
+/// A doctor with their weekly rules and the exceptions ending after `$2`, in one statement: the
+/// doctor's row (`part` 0), then the rules (1, by position), then the exceptions (2, by start).
+/// The first part names the types of the others' columns (PostgreSQL types a union's columns
+/// from its parts, two at a time).
+pub(crate) const DOCTOR_SCHEDULE: &str = "select 0 as part, d.id, a.full_name, a.email, a.active, d.specialization, \
+     d.license_number, d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at, \
+     cast(null as integer) as position, cast(null as integer) as weekday, cast(null as time) as start_time, \
+     cast(null as time) as end_time, cast(null as integer) as slot_minutes, cast(null as date) as valid_from, \
+     cast(null as date) as valid_until, cast(null as timestamptz) as starts_at, cast(null as timestamptz) as ends_at, \
+     cast(null as text) as reason \
+     from doctor d join account a on a.id = d.id where d.id = $1 \
+     union all select 1, null, null, null, null, null, null, null, null, null, null, null, null, \
+     r.position, r.weekday, r.start_time, r.end_time, r.slot_minutes, r.valid_from, r.valid_until, null, null, null \
+     from availability_rule r where r.doctor_id = $1 \
+     union all select 2, e.id, null, null, null, null, null, null, null, null, null, null, null, \
+     null, null, null, null, null, null, null, e.starts_at, e.ends_at, e.reason \
+     from availability_exception e where e.doctor_id = $1 and e.ends_at > $2 \
+     order by part, position, starts_at";
 pub(crate) const DELETE_RULES: &str = "delete from availability_rule where doctor_id = $1";
 pub(crate) const INSERT_RULE: &str = "insert into availability_rule (doctor_id, position, weekday, start_time, end_time, \
      slot_minutes, valid_from, valid_until) values ($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -60,8 +78,7 @@ pub(crate) const APPOINTMENT_BY_ID: &str = appointment_by_id!();
 /// of overwriting it with a change decided on what it read before.
 pub(crate) const APPOINTMENT_BY_ID_FOR_UPDATE: &str = concat!(appointment_by_id!(), " for update");
 pub(crate) const INSERT_APPOINTMENT: &str = "insert into appointment (id, doctor_id, patient_id, starts_at, ends_at, status, \
-     reason, notes, booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at) \
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+     reason, notes, booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at) ";
 pub(crate) const UPDATE_APPOINTMENT: &str = "update appointment set status = $2, cancellation_reason = $3, \
      reminder_queued_at = $4, updated_at = $5 where id = $1";
 // `$4` bounds the scan from below: no appointment is longer than a day (slots are at most 8 hours),
@@ -144,7 +161,10 @@ pub(crate) const UPDATE_EMAIL: &str =
     "update outgoing_email set attempts = $2, next_attempt_at = $3, sent_at = $4, last_error = $5 where id = $1";
 
 pub(crate) const INSERT_AUDIT: &str = "insert into audit_event (id, at, actor_id, actor_role, action, operation, entity, \
-     entity_id, patient_id, outcome, detail) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+     entity_id, patient_id, outcome, detail) ";
+pub(crate) const INSERT_NOTIFICATIONS: &str = "insert into notification (id, recipient_id, kind, message, created_at, read_at) ";
+pub(crate) const INSERT_EMAILS: &str =
+    "insert into outgoing_email (id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error) ";
 pub(crate) const AUDIT_COLS: &str = "id, at, actor_id, actor_role, action, operation, entity, entity_id, patient_id, outcome, detail";
 
 pub(crate) const COUNT_ACTIVE_ROLE: &str = "select count(*) from account where role = $1 and active = $2";

@@ -22,6 +22,9 @@ fn dec_rs(s: DecDb) -> hms_core::Result<Decimal> {
     Decimal::from_str_exact(&s).map_err(|e| crate::error::corrupt("decimal", e))
 }
 
+/// How a transaction's queued writes are sent together: as statements in one string.
+const WRITES_IN_CTE: bool = false;
+
 crate::tx_impl::impl_tx!(SqliteTx, Sqlite);
 
 crate::bulk::impl_bulk!(SqliteStore, Sqlite);
@@ -111,7 +114,7 @@ impl Store for SqliteStore {
             TxMode::Statement => (self.pool.acquire().await.map(Conn::Statement), None),
         };
         let tx = tx.map_err(crate::error::map)?;
-        Ok(Box::new(SqliteTx { tx, _writer: writer, lock_rows: false }))
+        Ok(Box::new(SqliteTx::new(tx, writer, false)))
     }
 
     async fn ping(&self) -> hms_core::Result<()> {

@@ -83,6 +83,59 @@ macro_rules! impl_tx {
             /// write transactions of PostgreSQL, whose writers run concurrently. SQLite runs one
             /// writer at a time and has no row locks.
             pub(crate) lock_rows: bool,
+            /// Writes queued to go to the database with the transaction's next statement, or with
+            /// its commit: one round trip for all of them (see `append`).
+            pub(crate) appends: Option<QueryBuilder<$DB>>,
+            /// How many writes `appends` holds.
+            pub(crate) appended: usize,
+        }
+
+        impl $Tx {
+            /// A transaction over `tx`.
+            pub(crate) fn new(tx: crate::tx_impl::Conn<$DB>, writer: Option<tokio::sync::OwnedMutexGuard<()>>, lock_rows: bool) -> Self {
+                Self { tx, _writer: writer, lock_rows, appends: None, appended: 0 }
+            }
+
+            /// Queues a write whose outcome nothing in the transaction waits for (a new row of an
+            /// appointment, a notification, an e-mail, an audit event). Queued writes go to the
+            /// database together, in one statement, before the transaction's next statement runs
+            /// or when it commits; so every statement of the transaction sees them, and an error
+            /// they raise (a taken slot) surfaces there, before anything is committed. On SQLite
+            /// they are one string of statements, on PostgreSQL one statement of data-modifying
+            /// `with` clauses.
+            fn append(&mut self, write: impl FnOnce(&mut QueryBuilder<$DB>)) {
+                let n = self.appended;
+                let qb = self.appends.get_or_insert_with(|| QueryBuilder::new(""));
+                if WRITES_IN_CTE {
+                    qb.push(if n == 0 { "with " } else { ", " }).push(format_args!("w{n} as ("));
+                    write(qb);
+                    qb.push(")");
+                } else {
+                    if n > 0 {
+                        qb.push("; ");
+                    }
+                    write(qb);
+                }
+                self.appended += 1;
+            }
+
+            /// Sends the queued writes, if any.
+            async fn flush(&mut self) -> Result<()> {
+                if let Some(mut qb) = self.appends.take() {
+                    self.appended = 0;
+                    if WRITES_IN_CTE {
+                        qb.push(" select 1");
+                    }
+                    qb.build().execute(&mut *self.tx).await.map_err(map)?;
+                }
+                Ok(())
+            }
+
+            /// The connection, for a statement: the queued writes go first.
+            async fn conn(&mut self) -> Result<&mut <$DB as sqlx::Database>::Connection> {
+                self.flush().await?;
+                Ok(&mut *self.tx)
+            }
         }
 
         fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -148,6 +201,27 @@ macro_rules! impl_tx {
                 bio: get(r, "bio")?,
                 accepting_appointments: get(r, "accepting_appointments")?,
                 updated_at: get(r, "updated_at")?,
+            })
+        }
+
+        fn rule_row(r: &DbRow) -> Result<AvailabilityRule> {
+            Ok(AvailabilityRule {
+                weekday: weekday_of(get::<i32>(r, "weekday")?)?,
+                start: get::<NaiveTime>(r, "start_time")?,
+                end: get::<NaiveTime>(r, "end_time")?,
+                slot_minutes: num("slot_minutes", i64::from(get::<i32>(r, "slot_minutes")?))?,
+                valid_from: get(r, "valid_from")?,
+                valid_until: get(r, "valid_until")?,
+            })
+        }
+
+        fn exception_row(r: &DbRow, doctor_id: DoctorId) -> Result<AvailabilityException> {
+            Ok(AvailabilityException {
+                id: ExceptionId::from_uuid(get(r, "id")?),
+                doctor_id,
+                starts_at: get(r, "starts_at")?,
+                ends_at: get(r, "ends_at")?,
+                reason: get(r, "reason")?,
             })
         }
 
@@ -354,7 +428,7 @@ macro_rules! impl_tx {
             ) -> Result<Page<T>> {
                 let (lim, off) = limit(page);
                 items.push(" limit ").push_bind(lim).push(" offset ").push_bind(off);
-                let rows = items.build().fetch_all(&mut *self.tx).await.map_err(map)?;
+                let rows = items.build().fetch_all(self.conn().await?).await.map_err(map)?;
                 let total = self.total(count, (lim, off), rows.len()).await?;
                 let list = rows.iter().map(f).collect::<Result<Vec<_>>>()?;
                 Ok(Page::new(list, page, total))
@@ -367,7 +441,7 @@ macro_rules! impl_tx {
                 if found < limit && (found > 0 || offset == 0) {
                     return Ok((offset + found) as u64);
                 }
-                let total: i64 = count.build().fetch_one(&mut *self.tx).await.map_err(map)?.try_get(0).map_err(map)?;
+                let total: i64 = count.build().fetch_one(self.conn().await?).await.map_err(map)?.try_get(0).map_err(map)?;
                 Ok(total as u64)
             }
 
@@ -386,14 +460,15 @@ macro_rules! impl_tx {
                 if let (Some(f), Some(t)) = (from, to) {
                     q = q.bind(ts(f)).bind(ts(t)).bind(ts(f - chrono::Duration::days(1)));
                 }
-                let row = q.fetch_one(&mut *self.tx).await.map_err(map)?;
+                let row = q.fetch_one(self.conn().await?).await.map_err(map)?;
                 geti::<bool>(&row, 0)
             }
         }
 
         #[async_trait]
         impl Tx for $Tx {
-            async fn commit(self: Box<Self>) -> Result<()> {
+            async fn commit(mut self: Box<Self>) -> Result<()> {
+                self.flush().await?;
                 self.tx.commit().await
             }
 
@@ -412,7 +487,7 @@ macro_rules! impl_tx {
                     .bind(u.active)
                     .bind(ts(u.created_at))
                     .bind(ts(u.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
@@ -427,19 +502,19 @@ macro_rules! impl_tx {
                     .bind(u.password_hash.as_str())
                     .bind(u.active)
                     .bind(ts(u.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn user(&mut self, id: UserId) -> Result<Option<User>> {
-                let row = sqlx::query(USER_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(USER_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(user_row).transpose()
             }
 
             async fn user_by_email(&mut self, email: &Email) -> Result<Option<User>> {
-                let row = sqlx::query(USER_BY_EMAIL).bind(email.as_str()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(USER_BY_EMAIL).bind(email.as_str()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(user_row).transpose()
             }
 
@@ -472,7 +547,7 @@ macro_rules! impl_tx {
                     .bind(d.bio.as_str())
                     .bind(d.accepting_appointments)
                     .bind(ts(d.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
@@ -489,14 +564,14 @@ macro_rules! impl_tx {
                     .bind(d.bio.as_str())
                     .bind(d.accepting_appointments)
                     .bind(ts(d.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn doctor(&mut self, id: DoctorId) -> Result<Option<Doctor>> {
-                let row = sqlx::query(DOCTOR_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(DOCTOR_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(doctor_row).transpose()
             }
 
@@ -542,7 +617,7 @@ macro_rules! impl_tx {
                 }
                 items.push(" order by full_name, id limit ").push_bind(lim).push(" offset ").push_bind(off);
                 items.push(") a join doctor d on d.id = a.id order by a.full_name, a.id");
-                let rows = items.build().fetch_all(&mut *self.tx).await.map_err(map)?;
+                let rows = items.build().fetch_all(self.conn().await?).await.map_err(map)?;
                 let total = self.total(&mut count, (lim, off), rows.len()).await?;
                 Ok(Page::new(rows.iter().map(doctor_row).collect::<Result<Vec<_>>>()?, page, total))
             }
@@ -560,7 +635,7 @@ macro_rules! impl_tx {
                     .bind(json(&c.conditions)?)
                     .bind(c.medical_history.as_str())
                     .bind(ts(p.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
@@ -587,12 +662,12 @@ macro_rules! impl_tx {
                         .bind(p.emergency_contact.as_str())
                         .bind(ts(p.updated_at)),
                 };
-                q.execute(&mut *self.tx).await.map_err(map)?;
+                q.execute(self.conn().await?).await.map_err(map)?;
                 Ok(())
             }
 
             async fn patient(&mut self, id: PatientId) -> Result<Option<Patient>> {
-                let row = sqlx::query(PATIENT_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(PATIENT_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(patient_row).transpose()
             }
 
@@ -626,38 +701,32 @@ macro_rules! impl_tx {
             }
 
             async fn availability(&mut self, doctor: DoctorId, since: DateTime<Utc>) -> Result<Availability> {
-                let rows = sqlx::query(RULES_OF).bind(doctor.as_uuid()).fetch_all(&mut *self.tx).await.map_err(map)?;
-                let rules = rows
-                    .iter()
-                    .map(|r| {
-                        Ok(AvailabilityRule {
-                            weekday: weekday_of(get::<i32>(r, "weekday")?)?,
-                            start: get::<NaiveTime>(r, "start_time")?,
-                            end: get::<NaiveTime>(r, "end_time")?,
-                            slot_minutes: num("slot_minutes", i64::from(get::<i32>(r, "slot_minutes")?))?,
-                            valid_from: get(r, "valid_from")?,
-                            valid_until: get(r, "valid_until")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                let rows = sqlx::query(EXCEPTIONS_OF).bind(doctor.as_uuid()).bind(ts(since)).fetch_all(&mut *self.tx).await.map_err(map)?;
-                let exceptions = rows
-                    .iter()
-                    .map(|r| {
-                        Ok(AvailabilityException {
-                            id: ExceptionId::from_uuid(get(r, "id")?),
-                            doctor_id: DoctorId::from_uuid(get(r, "doctor_id")?),
-                            starts_at: get(r, "starts_at")?,
-                            ends_at: get(r, "ends_at")?,
-                            reason: get(r, "reason")?,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
+                let rows = sqlx::query(RULES_OF).bind(doctor.as_uuid()).fetch_all(self.conn().await?).await.map_err(map)?;
+                let rules = rows.iter().map(rule_row).collect::<Result<Vec<_>>>()?;
+                let rows =
+                    sqlx::query(EXCEPTIONS_OF).bind(doctor.as_uuid()).bind(ts(since)).fetch_all(self.conn().await?).await.map_err(map)?;
+                let exceptions =
+                    rows.iter().map(|r| exception_row(r, DoctorId::from_uuid(get(r, "doctor_id")?))).collect::<Result<Vec<_>>>()?;
                 Ok(Availability { rules, exceptions })
             }
 
+            async fn doctor_schedule(&mut self, id: DoctorId, since: DateTime<Utc>) -> Result<Option<(Doctor, Availability)>> {
+                let rows =
+                    sqlx::query(DOCTOR_SCHEDULE).bind(id.as_uuid()).bind(ts(since)).fetch_all(self.conn().await?).await.map_err(map)?;
+                let mut doctor = None;
+                let mut availability = Availability { rules: Vec::new(), exceptions: Vec::new() };
+                for r in &rows {
+                    match geti::<i32>(r, 0)? {
+                        0 => doctor = Some(doctor_row(r)?),
+                        1 => availability.rules.push(rule_row(r)?),
+                        _ => availability.exceptions.push(exception_row(r, id)?),
+                    }
+                }
+                Ok(doctor.map(|d| (d, availability)))
+            }
+
             async fn replace_rules(&mut self, doctor: DoctorId, rules: &[AvailabilityRule]) -> Result<()> {
-                sqlx::query(DELETE_RULES).bind(doctor.as_uuid()).execute(&mut *self.tx).await.map_err(map)?;
+                sqlx::query(DELETE_RULES).bind(doctor.as_uuid()).execute(self.conn().await?).await.map_err(map)?;
                 for (i, r) in rules.iter().enumerate() {
                     sqlx::query(INSERT_RULE)
                         .bind(doctor.as_uuid())
@@ -668,7 +737,7 @@ macro_rules! impl_tx {
                         .bind(i32::from(r.slot_minutes))
                         .bind(r.valid_from)
                         .bind(r.valid_until)
-                        .execute(&mut *self.tx)
+                        .execute(self.conn().await?)
                         .await
                         .map_err(map)?;
                 }
@@ -682,30 +751,30 @@ macro_rules! impl_tx {
                     .bind(ts(e.starts_at))
                     .bind(ts(e.ends_at))
                     .bind(e.reason.as_str())
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn insert_appointment(&mut self, a: &Appointment) -> Result<()> {
-                sqlx::query(INSERT_APPOINTMENT)
-                    .bind(a.id.as_uuid())
-                    .bind(a.doctor_id.as_uuid())
-                    .bind(a.patient_id.as_uuid())
-                    .bind(ts(a.starts_at))
-                    .bind(ts(a.ends_at))
-                    .bind(a.status.as_str())
-                    .bind(a.reason.as_str())
-                    .bind(a.notes.as_str())
-                    .bind(a.booked_by.as_uuid())
-                    .bind(a.cancellation_reason.clone())
-                    .bind(a.reminder_queued_at.map(ts))
-                    .bind(ts(a.created_at))
-                    .bind(ts(a.updated_at))
-                    .execute(&mut *self.tx)
-                    .await
-                    .map_err(map)?;
+                self.append(|qb| {
+                    qb.push(INSERT_APPOINTMENT).push_values([a], |mut b, a| {
+                        b.push_bind(a.id.as_uuid())
+                            .push_bind(a.doctor_id.as_uuid())
+                            .push_bind(a.patient_id.as_uuid())
+                            .push_bind(ts(a.starts_at))
+                            .push_bind(ts(a.ends_at))
+                            .push_bind(a.status.as_str())
+                            .push_bind(a.reason.clone())
+                            .push_bind(a.notes.clone())
+                            .push_bind(a.booked_by.as_uuid())
+                            .push_bind(a.cancellation_reason.clone())
+                            .push_bind(a.reminder_queued_at.map(ts))
+                            .push_bind(ts(a.created_at))
+                            .push_bind(ts(a.updated_at));
+                    });
+                });
                 Ok(())
             }
 
@@ -716,7 +785,7 @@ macro_rules! impl_tx {
                     .bind(a.cancellation_reason.clone())
                     .bind(a.reminder_queued_at.map(ts))
                     .bind(ts(a.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
@@ -724,7 +793,7 @@ macro_rules! impl_tx {
 
             async fn appointment(&mut self, id: AppointmentId) -> Result<Option<Appointment>> {
                 let sql = if self.lock_rows { APPOINTMENT_BY_ID_FOR_UPDATE } else { APPOINTMENT_BY_ID };
-                let row = sqlx::query(sql).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(sql).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(appointment_row).transpose()
             }
 
@@ -769,7 +838,7 @@ macro_rules! impl_tx {
                     .bind(ts(from))
                     .bind(ts(to))
                     .bind(ts(from - chrono::Duration::days(1)))
-                    .fetch_all(&mut *self.tx)
+                    .fetch_all(self.conn().await?)
                     .await
                     .map_err(map)?;
                 rows.iter().map(|r| Ok((geti(r, 0)?, geti(r, 1)?))).collect()
@@ -781,7 +850,7 @@ macro_rules! impl_tx {
 
             async fn reminders_due(&mut self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Appointment>> {
                 let sql = if self.lock_rows { REMINDERS_DUE_FOR_UPDATE } else { REMINDERS_DUE };
-                let rows = sqlx::query(sql).bind(ts(from)).bind(ts(to)).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let rows = sqlx::query(sql).bind(ts(from)).bind(ts(to)).fetch_all(self.conn().await?).await.map_err(map)?;
                 rows.iter().map(appointment_row).collect()
             }
 
@@ -795,21 +864,23 @@ macro_rules! impl_tx {
                     .bind(n.text.as_str())
                     .bind(n.corrects.map(|c| c.as_uuid()))
                     .bind(ts(n.created_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn note(&mut self, id: NoteId) -> Result<Option<VisitNote>> {
-                let row = sqlx::query(NOTE_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(NOTE_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(note_row).transpose()
             }
 
             async fn list_notes(&mut self, patient: PatientId, page: PageRequest) -> Result<Page<VisitNote>> {
-                let total: i64 = geti(&sqlx::query(COUNT_NOTES).bind(patient.as_uuid()).fetch_one(&mut *self.tx).await.map_err(map)?, 0)?;
+                let total: i64 =
+                    geti(&sqlx::query(COUNT_NOTES).bind(patient.as_uuid()).fetch_one(self.conn().await?).await.map_err(map)?, 0)?;
                 let (lim, off) = limit(page);
-                let rows = sqlx::query(NOTES_OF).bind(patient.as_uuid()).bind(lim).bind(off).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let rows =
+                    sqlx::query(NOTES_OF).bind(patient.as_uuid()).bind(lim).bind(off).fetch_all(self.conn().await?).await.map_err(map)?;
                 Ok(Page::new(rows.iter().map(note_row).collect::<Result<_>>()?, page, total as u64))
             }
 
@@ -826,23 +897,28 @@ macro_rules! impl_tx {
                     .bind(d.description.as_str())
                     .bind(d.uploaded_by.as_uuid())
                     .bind(ts(d.created_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn document(&mut self, id: DocumentId) -> Result<Option<Document>> {
-                let row = sqlx::query(DOCUMENT_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(DOCUMENT_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(document_row).transpose()
             }
 
             async fn list_documents(&mut self, patient: PatientId, page: PageRequest) -> Result<Page<Document>> {
                 let total: i64 =
-                    geti(&sqlx::query(COUNT_DOCUMENTS).bind(patient.as_uuid()).fetch_one(&mut *self.tx).await.map_err(map)?, 0)?;
+                    geti(&sqlx::query(COUNT_DOCUMENTS).bind(patient.as_uuid()).fetch_one(self.conn().await?).await.map_err(map)?, 0)?;
                 let (lim, off) = limit(page);
-                let rows =
-                    sqlx::query(DOCUMENTS_OF).bind(patient.as_uuid()).bind(lim).bind(off).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let rows = sqlx::query(DOCUMENTS_OF)
+                    .bind(patient.as_uuid())
+                    .bind(lim)
+                    .bind(off)
+                    .fetch_all(self.conn().await?)
+                    .await
+                    .map_err(map)?;
                 Ok(Page::new(rows.iter().map(document_row).collect::<Result<_>>()?, page, total as u64))
             }
 
@@ -859,7 +935,7 @@ macro_rules! impl_tx {
                     .bind(p.revision as i32)
                     .bind(ts(p.created_at))
                     .bind(ts(p.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
@@ -874,14 +950,14 @@ macro_rules! impl_tx {
                     .bind(p.follow_up)
                     .bind(p.revision as i32)
                     .bind(ts(p.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn prescription(&mut self, id: PrescriptionId) -> Result<Option<Prescription>> {
-                let row = sqlx::query(PRESCRIPTION_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(PRESCRIPTION_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(prescription_row).transpose()
             }
 
@@ -918,19 +994,20 @@ macro_rules! impl_tx {
                     .bind(a.payload_sha256.clone())
                     .bind(a.latency_ms.min(i32::MAX as u32) as i32)
                     .bind(a.disclaimer.as_str())
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn latest_analysis(&mut self, prescription: PrescriptionId) -> Result<Option<PrescriptionAnalysis>> {
-                let row = sqlx::query(LATEST_ANALYSIS).bind(prescription.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row =
+                    sqlx::query(LATEST_ANALYSIS).bind(prescription.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(analysis_row).transpose()
             }
 
             async fn next_invoice_sequence(&mut self, year: i32) -> Result<u64> {
-                let row = sqlx::query(NEXT_INVOICE_SEQUENCE).bind(year).fetch_one(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(NEXT_INVOICE_SEQUENCE).bind(year).fetch_one(self.conn().await?).await.map_err(map)?;
                 num("invoice sequence", geti::<i64>(&row, 0)?)
             }
 
@@ -955,7 +1032,7 @@ macro_rules! impl_tx {
                     .bind(i.issued_by.as_uuid())
                     .bind(ts(i.created_at))
                     .bind(ts(i.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
@@ -969,14 +1046,14 @@ macro_rules! impl_tx {
                     .bind(i.paid_at.map(ts))
                     .bind(i.cancelled_at.map(ts))
                     .bind(ts(i.updated_at))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn invoice(&mut self, id: InvoiceId) -> Result<Option<Invoice>> {
-                let row = sqlx::query(INVOICE_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(INVOICE_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(invoice_row).transpose()
             }
 
@@ -1002,23 +1079,28 @@ macro_rules! impl_tx {
                 if list.is_empty() {
                     return Ok(());
                 }
-                let mut qb = QueryBuilder::<$DB>::new("insert into notification (id, recipient_id, kind, message, created_at, read_at) ");
-                qb.push_values(list, |mut b, n| {
-                    b.push_bind(n.id.as_uuid())
-                        .push_bind(n.recipient_id.as_uuid())
-                        .push_bind(n.kind.as_str())
-                        .push_bind(n.message.clone())
-                        .push_bind(ts(n.created_at))
-                        .push_bind(n.read_at.map(ts));
+                self.append(|qb| {
+                    qb.push(INSERT_NOTIFICATIONS).push_values(list, |mut b, n| {
+                        b.push_bind(n.id.as_uuid())
+                            .push_bind(n.recipient_id.as_uuid())
+                            .push_bind(n.kind.as_str())
+                            .push_bind(n.message.clone())
+                            .push_bind(ts(n.created_at))
+                            .push_bind(n.read_at.map(ts));
+                    });
                 });
-                qb.build().execute(&mut *self.tx).await.map_err(map)?;
                 Ok(())
             }
 
             async fn list_notifications(&mut self, recipient: UserId, unread_only: bool, page: PageRequest) -> Result<Page<Notification>> {
                 let unread = i32::from(unread_only);
                 let total: i64 = geti(
-                    &sqlx::query(COUNT_NOTIFICATIONS).bind(recipient.as_uuid()).bind(unread).fetch_one(&mut *self.tx).await.map_err(map)?,
+                    &sqlx::query(COUNT_NOTIFICATIONS)
+                        .bind(recipient.as_uuid())
+                        .bind(unread)
+                        .fetch_one(self.conn().await?)
+                        .await
+                        .map_err(map)?,
                     0,
                 )?;
                 let (lim, off) = limit(page);
@@ -1027,24 +1109,24 @@ macro_rules! impl_tx {
                     .bind(unread)
                     .bind(lim)
                     .bind(off)
-                    .fetch_all(&mut *self.tx)
+                    .fetch_all(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(Page::new(rows.iter().map(notification_row).collect::<Result<_>>()?, page, total as u64))
             }
 
             async fn notification(&mut self, id: NotificationId) -> Result<Option<Notification>> {
-                let row = sqlx::query(NOTIFICATION_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(NOTIFICATION_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(notification_row).transpose()
             }
 
             async fn mark_notification_read(&mut self, id: NotificationId, at: DateTime<Utc>) -> Result<bool> {
-                let r = sqlx::query(MARK_READ).bind(id.as_uuid()).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                let r = sqlx::query(MARK_READ).bind(id.as_uuid()).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
                 Ok(r.rows_affected() > 0)
             }
 
             async fn mark_all_notifications_read(&mut self, recipient: UserId, at: DateTime<Utc>) -> Result<u64> {
-                let r = sqlx::query(MARK_ALL_READ).bind(recipient.as_uuid()).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                let r = sqlx::query(MARK_ALL_READ).bind(recipient.as_uuid()).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
                 Ok(r.rows_affected())
             }
 
@@ -1052,26 +1134,24 @@ macro_rules! impl_tx {
                 if list.is_empty() {
                     return Ok(());
                 }
-                let mut qb = QueryBuilder::<$DB>::new(
-                    "insert into outgoing_email (id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error) ",
-                );
-                qb.push_values(list, |mut b, e| {
-                    b.push_bind(e.id.as_uuid())
-                        .push_bind(e.to.as_str().to_string())
-                        .push_bind(e.subject.clone())
-                        .push_bind(e.body.clone())
-                        .push_bind(ts(e.created_at))
-                        .push_bind(e.attempts as i32)
-                        .push_bind(e.next_attempt_at.map(ts))
-                        .push_bind(e.sent_at.map(ts))
-                        .push_bind(e.last_error.clone());
+                self.append(|qb| {
+                    qb.push(INSERT_EMAILS).push_values(list, |mut b, e| {
+                        b.push_bind(e.id.as_uuid())
+                            .push_bind(e.to.as_str().to_string())
+                            .push_bind(e.subject.clone())
+                            .push_bind(e.body.clone())
+                            .push_bind(ts(e.created_at))
+                            .push_bind(e.attempts as i32)
+                            .push_bind(e.next_attempt_at.map(ts))
+                            .push_bind(e.sent_at.map(ts))
+                            .push_bind(e.last_error.clone());
+                    });
                 });
-                qb.build().execute(&mut *self.tx).await.map_err(map)?;
                 Ok(())
             }
 
             async fn emails_due(&mut self, now: DateTime<Utc>, lim: u32) -> Result<Vec<OutgoingEmail>> {
-                let rows = sqlx::query(EMAILS_DUE).bind(ts(now)).bind(i64::from(lim)).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let rows = sqlx::query(EMAILS_DUE).bind(ts(now)).bind(i64::from(lim)).fetch_all(self.conn().await?).await.map_err(map)?;
                 rows.iter().map(email_row).collect()
             }
 
@@ -1080,14 +1160,14 @@ macro_rules! impl_tx {
                     .bind(ts(now))
                     .bind(ts(until))
                     .bind(i64::from(lim))
-                    .fetch_all(&mut *self.tx)
+                    .fetch_all(self.conn().await?)
                     .await
                     .map_err(map)?;
                 rows.iter().map(email_row).collect()
             }
 
             async fn email(&mut self, id: EmailId) -> Result<Option<OutgoingEmail>> {
-                let row = sqlx::query(EMAIL_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(EMAIL_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(email_row).transpose()
             }
 
@@ -1098,28 +1178,28 @@ macro_rules! impl_tx {
                     .bind(e.next_attempt_at.map(ts))
                     .bind(e.sent_at.map(ts))
                     .bind(e.last_error.clone())
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn insert_audit(&mut self, e: &AuditEvent) -> Result<()> {
-                sqlx::query(INSERT_AUDIT)
-                    .bind(e.id.as_uuid())
-                    .bind(ts(e.at))
-                    .bind(e.actor_id.map(|a| a.as_uuid()))
-                    .bind(e.actor_role.map(|r| r.as_str()))
-                    .bind(e.action.as_str())
-                    .bind(e.operation.as_str())
-                    .bind(e.entity.as_str())
-                    .bind(e.entity_id.clone())
-                    .bind(e.patient_id.map(|p| p.as_uuid()))
-                    .bind(e.outcome.as_str())
-                    .bind(e.detail.as_str())
-                    .execute(&mut *self.tx)
-                    .await
-                    .map_err(map)?;
+                self.append(|qb| {
+                    qb.push(INSERT_AUDIT).push_values([e], |mut b, e| {
+                        b.push_bind(e.id.as_uuid())
+                            .push_bind(ts(e.at))
+                            .push_bind(e.actor_id.map(|a| a.as_uuid()))
+                            .push_bind(e.actor_role.map(|r| r.as_str()))
+                            .push_bind(e.action.as_str())
+                            .push_bind(e.operation.clone())
+                            .push_bind(e.entity.as_str())
+                            .push_bind(e.entity_id.clone())
+                            .push_bind(e.patient_id.map(|p| p.as_uuid()))
+                            .push_bind(e.outcome.as_str())
+                            .push_bind(e.detail.clone());
+                    });
+                });
                 Ok(())
             }
 
@@ -1160,14 +1240,14 @@ macro_rules! impl_tx {
                     .bind(ts(s.created_at))
                     .bind(ts(s.expires_at))
                     .bind(s.revoked_at.map(ts))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn session(&mut self, id: SessionId) -> Result<Option<Session>> {
-                let row = sqlx::query(SESSION_BY_ID).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(SESSION_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref()
                     .map(|r| {
                         Ok(Session {
@@ -1182,7 +1262,7 @@ macro_rules! impl_tx {
             }
 
             async fn session_user(&mut self, id: SessionId) -> Result<Option<(Session, User)>> {
-                let row = sqlx::query(SESSION_USER).bind(id.as_uuid()).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(SESSION_USER).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref()
                     .map(|r| {
                         let user = user_row(r)?;
@@ -1199,12 +1279,12 @@ macro_rules! impl_tx {
             }
 
             async fn revoke_session(&mut self, id: SessionId, at: DateTime<Utc>) -> Result<()> {
-                sqlx::query(REVOKE_SESSION).bind(id.as_uuid()).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                sqlx::query(REVOKE_SESSION).bind(id.as_uuid()).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
                 Ok(())
             }
 
             async fn revoke_sessions_of(&mut self, user: UserId, at: DateTime<Utc>) -> Result<u64> {
-                let r = sqlx::query(REVOKE_SESSIONS_OF).bind(user.as_uuid()).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                let r = sqlx::query(REVOKE_SESSIONS_OF).bind(user.as_uuid()).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
                 Ok(r.rows_affected())
             }
 
@@ -1216,14 +1296,14 @@ macro_rules! impl_tx {
                     .bind(ts(t.created_at))
                     .bind(ts(t.expires_at))
                     .bind(t.used_at.map(ts))
-                    .execute(&mut *self.tx)
+                    .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
                 Ok(())
             }
 
             async fn refresh_token(&mut self, id: Uuid) -> Result<Option<RefreshToken>> {
-                let row = sqlx::query(REFRESH_BY_ID).bind(id).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(REFRESH_BY_ID).bind(id).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref()
                     .map(|r| {
                         Ok(RefreshToken {
@@ -1239,39 +1319,40 @@ macro_rules! impl_tx {
             }
 
             async fn spend_refresh_token(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<bool> {
-                let r = sqlx::query(SPEND_REFRESH).bind(id).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                let r = sqlx::query(SPEND_REFRESH).bind(id).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
                 Ok(r.rows_affected() == 1)
             }
 
             async fn login_failures(&mut self, key: &str, since: DateTime<Utc>) -> Result<(u64, Option<DateTime<Utc>>)> {
-                let row = sqlx::query(COUNT_LOGIN_FAILURES).bind(key).bind(ts(since)).fetch_one(&mut *self.tx).await.map_err(map)?;
+                let row = sqlx::query(COUNT_LOGIN_FAILURES).bind(key).bind(ts(since)).fetch_one(self.conn().await?).await.map_err(map)?;
                 let count: i64 = geti(&row, 0)?;
                 if count == 0 {
                     return Ok((0, None));
                 }
-                let row = sqlx::query(OLDEST_LOGIN_FAILURE).bind(key).bind(ts(since)).fetch_optional(&mut *self.tx).await.map_err(map)?;
+                let row =
+                    sqlx::query(OLDEST_LOGIN_FAILURE).bind(key).bind(ts(since)).fetch_optional(self.conn().await?).await.map_err(map)?;
                 let oldest = row.as_ref().map(|r| get(r, "at")).transpose()?;
                 Ok((count as u64, oldest))
             }
 
             async fn record_login_failure(&mut self, key: &str, at: DateTime<Utc>, forget_before: DateTime<Utc>) -> Result<()> {
-                sqlx::query(FORGET_LOGIN_FAILURES).bind(key).bind(ts(forget_before)).execute(&mut *self.tx).await.map_err(map)?;
-                sqlx::query(INSERT_LOGIN_FAILURE).bind(key).bind(ts(at)).execute(&mut *self.tx).await.map_err(map)?;
+                sqlx::query(FORGET_LOGIN_FAILURES).bind(key).bind(ts(forget_before)).execute(self.conn().await?).await.map_err(map)?;
+                sqlx::query(INSERT_LOGIN_FAILURE).bind(key).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
                 Ok(())
             }
 
             async fn clear_login_failures(&mut self, key: &str) -> Result<()> {
-                sqlx::query(CLEAR_LOGIN_FAILURES).bind(key).execute(&mut *self.tx).await.map_err(map)?;
+                sqlx::query(CLEAR_LOGIN_FAILURES).bind(key).execute(self.conn().await?).await.map_err(map)?;
                 Ok(())
             }
 
             async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard> {
                 let mut counts = [0i64; 2];
                 for (i, role) in ["doctor", "patient"].into_iter().enumerate() {
-                    let row = sqlx::query(COUNT_ACTIVE_ROLE).bind(role).bind(true).fetch_one(&mut *self.tx).await.map_err(map)?;
+                    let row = sqlx::query(COUNT_ACTIVE_ROLE).bind(role).bind(true).fetch_one(self.conn().await?).await.map_err(map)?;
                     counts[i] = geti(&row, 0)?;
                 }
-                let rows = sqlx::query(APPOINTMENTS_BY_STATUS).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let rows = sqlx::query(APPOINTMENTS_BY_STATUS).fetch_all(self.conn().await?).await.map_err(map)?;
                 let mut by_status: Vec<StatusCount> =
                     AppointmentStatus::ALL.iter().map(|&status| StatusCount { status, count: 0 }).collect();
                 for r in &rows {
@@ -1282,11 +1363,11 @@ macro_rules! impl_tx {
                     }
                 }
                 let row =
-                    sqlx::query(TODAY_APPOINTMENTS).bind(ts(today.0)).bind(ts(today.1)).fetch_one(&mut *self.tx).await.map_err(map)?;
+                    sqlx::query(TODAY_APPOINTMENTS).bind(ts(today.0)).bind(ts(today.1)).fetch_one(self.conn().await?).await.map_err(map)?;
                 let today_appointments: i64 = geti(&row, 0)?;
                 let mut sums = Vec::new();
                 for status in ["paid", "pending"] {
-                    let rows = sqlx::query(INVOICE_SUMS).bind(status).fetch_all(&mut *self.tx).await.map_err(map)?;
+                    let rows = sqlx::query(INVOICE_SUMS).bind(status).fetch_all(self.conn().await?).await.map_err(map)?;
                     let mut list = Vec::new();
                     for r in &rows {
                         let currency: Currency = parse("currency", &geti::<String>(r, 0)?)?;
@@ -1295,7 +1376,7 @@ macro_rules! impl_tx {
                     }
                     sums.push(list);
                 }
-                let rows = sqlx::query(BUSIEST).bind(i64::from(busiest)).fetch_all(&mut *self.tx).await.map_err(map)?;
+                let rows = sqlx::query(BUSIEST).bind(i64::from(busiest)).fetch_all(self.conn().await?).await.map_err(map)?;
                 let busiest_doctors = rows
                     .iter()
                     .map(|r| {

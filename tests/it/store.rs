@@ -72,17 +72,24 @@ async fn the_database_refuses_overlaps(h: Hospital) {
     clash.patient_id = p2.id().as_patient();
     clash.starts_at = a.starts_at + Duration::minutes(10);
     clash.ends_at = a.ends_at + Duration::minutes(10);
+    // The insert is queued with the transaction's other writes: the refusal comes with the
+    // next statement (here, the commit), and nothing is committed.
     let mut tx = h.store().begin(TxMode::Write).await.unwrap();
-    let e = tx.insert_appointment(&clash).await.unwrap_err();
+    tx.insert_appointment(&clash).await.unwrap();
+    let e = tx.commit().await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Conflict, "{e:?}");
     assert_eq!(e.to_string(), "this slot is already booked");
+    let mut tx = h.store().begin(TxMode::Read).await.unwrap();
+    assert_eq!(tx.appointment(clash.id).await.unwrap(), None, "nothing of a refused transaction is kept");
     tx.rollback().await.unwrap();
     // The same patient twice at one time, with another doctor.
     let mut twice = a.clone();
     twice.id = hms::AppointmentId::new();
     twice.doctor_id = doctor(&h, 2).await.0.id.as_doctor();
+    // Refused at the next statement of the transaction, a read here.
     let mut tx = h.store().begin(TxMode::Write).await.unwrap();
-    let e = tx.insert_appointment(&twice).await.unwrap_err();
+    tx.insert_appointment(&twice).await.unwrap();
+    let e = tx.appointment(twice.id).await.unwrap_err();
     assert_eq!((e.kind(), e.to_string()), (ErrorKind::Conflict, "the patient has another appointment at that time".into()));
     tx.rollback().await.unwrap();
     // A cancelled appointment no longer holds its slot in the database either.
@@ -90,8 +97,8 @@ async fn the_database_refuses_overlaps(h: Hospital) {
     let mut cancelled = a.clone();
     cancelled.status = AppointmentStatus::Cancelled;
     tx.update_appointment(&cancelled).await.unwrap();
-    tx.insert_appointment(&clash).await.expect("the slot is free once the first is cancelled");
-    tx.commit().await.unwrap();
+    tx.insert_appointment(&clash).await.unwrap();
+    tx.commit().await.expect("the slot is free once the first is cancelled");
 }
 
 async fn a_failed_workflow_leaves_no_trace(h: Hospital) {

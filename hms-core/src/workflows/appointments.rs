@@ -81,11 +81,11 @@ impl Hospital {
             if !patient.active {
                 return Err(Error::rule("patient_id", "the patient's account is not active"));
             }
-            let doctor = self.load_doctor(&mut *tx, input.doctor_id).await?;
+            let (doctor, availability) =
+                tx.doctor_schedule(input.doctor_id, input.starts_at).await?.ok_or(Error::not_found(EntityKind::Doctor))?;
             if !doctor.active || !doctor.accepting_appointments {
                 return Err(Error::rule("doctor_id", "the doctor is not accepting appointments"));
             }
-            let availability = tx.availability(doctor.id, input.starts_at).await?;
             let slot = schedule::rule_slot_at(&availability.rules, self.config.time_zone, input.starts_at)
                 .ok_or_else(|| Error::rule("starts_at", "is not the start of one of the doctor's slots"))?;
             if availability.exceptions.iter().any(|e| slot.overlaps(e.starts_at, e.ends_at)) {

@@ -110,14 +110,10 @@ impl Hospital {
 
     /// A doctor's weekly rules and current exceptions; open to anonymous callers.
     pub async fn availability(&self, id: DoctorId, now: DateTime<Utc>) -> Result<Availability> {
-        let mut tx = self.begin(TxMode::Read).await?;
-        let result = async {
-            self.load_doctor(&mut *tx, id).await?;
-            tx.availability(id, now).await
-        }
-        .await;
+        let mut tx = self.begin(TxMode::Statement).await?;
+        let result = tx.doctor_schedule(id, now).await;
         tx.rollback().await?;
-        result
+        result?.map(|(_, availability)| availability).ok_or(Error::not_found(EntityKind::Doctor))
     }
 
     /// Replaces a doctor's weekly rules (admins, or the doctor). Existing bookings are kept.
@@ -190,13 +186,14 @@ impl Hospital {
     /// The doctor's free slots in `[from, to)` that start after `now`; open to anonymous callers.
     pub async fn free_slots(&self, id: DoctorId, from: DateTime<Utc>, to: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<Slot>> {
         schedule::check_slot_query(from, to)?;
-        let mut tx = self.begin(TxMode::Read).await?;
+        // The schedule and the booked times are read by two statements, not in one snapshot: a
+        // slot booked between them is refused when it is booked, as any taken slot is.
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = async {
-            let doctor = self.load_doctor(&mut *tx, id).await?;
+            let (doctor, availability) = tx.doctor_schedule(id, from).await?.ok_or(Error::not_found(EntityKind::Doctor))?;
             if !doctor.active || !doctor.accepting_appointments {
                 return Ok(Vec::new());
             }
-            let availability = tx.availability(id, from).await?;
             let taken = tx.doctor_busy(id, from, to).await?;
             Ok(schedule::free_slots(&availability, self.config.time_zone, from, to, now, &taken))
         }
