@@ -35,6 +35,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The one connection write transactions run on.
+    writes: SqlitePool,
     /// SQLite has one writer at a time. Writers of this process queue here, first come first
     /// served, instead of polling the database lock with growing sleeps; `BEGIN IMMEDIATE` still
     /// keeps writers of other processes out.
@@ -53,21 +55,18 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .synchronous(SqliteSynchronous::Normal);
         let options = if memory { options } else { options.journal_mode(SqliteJournalMode::Wal) };
-        // An in-memory database lives in its one connection: keep exactly one, forever.
-        let pool = if memory {
-            SqlitePoolOptions::new().max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
-        } else {
-            SqlitePoolOptions::new().max_connections(max_connections.max(1))
+        // An in-memory database lives in its one connection: keep exactly one, forever, for
+        // reads and writes alike.
+        if memory {
+            let pool = pool_options(1).min_connections(1).connect_with(options).await.map_err(crate::error::map)?;
+            return Ok(Self { writes: pool.clone(), pool, writer: Default::default() });
         }
-        .acquire_timeout(Duration::from_secs(30))
-        .after_connect(|conn, _| Box::pin(async move { plan_once(conn).await }))
-        // A connection is a file handle of this process: nothing can cut it off while it waits in
-        // the pool, and testing it on every checkout would cost a round trip to its thread.
-        .test_before_acquire(false)
-        .connect_with(options)
-        .await
-        .map_err(crate::error::map)?;
-        Ok(Self { pool, writer: Default::default() })
+        let pool = pool_options(max_connections.max(1)).connect_with(options.clone()).await.map_err(crate::error::map)?;
+        // Writers take turns anyway, so they share one connection, kept open: SQLite empties a
+        // connection's page cache whenever another connection has written, so a writer that
+        // moved from connection to connection read every page it touched again from the file.
+        let writes = pool_options(1).connect_with(options).await.map_err(crate::error::map)?;
+        Ok(Self { pool, writes, writer: Default::default() })
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -79,6 +78,20 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+}
+
+/// How the store's pools are set up: connections live as long as the store (each one's page cache
+/// stays warm), each keeps its statements' plans, and none is tested on checkout — a connection is
+/// a file handle of this process, which nothing can cut off while it waits in the pool, and a test
+/// would cost a round trip to its thread.
+fn pool_options(max_connections: u32) -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|conn, _| Box::pin(async move { plan_once(conn).await }))
+        .test_before_acquire(false)
 }
 
 /// Turns on the query planner's stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`): a statement
@@ -108,7 +121,7 @@ impl Store for SqliteStore {
         let (tx, writer) = match mode {
             TxMode::Write => {
                 let writer = self.writer.clone().lock_owned().await;
-                (self.pool.begin_with("BEGIN IMMEDIATE").await.map(Conn::Tx), Some(writer))
+                (self.writes.begin_with("BEGIN IMMEDIATE").await.map(Conn::Tx), Some(writer))
             }
             TxMode::Read => (self.pool.begin().await.map(Conn::Tx), None),
             TxMode::Statement => (self.pool.acquire().await.map(Conn::Statement), None),
