@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveTime, Weekday};
 use hms::ports::TxMode;
 use hms::{
     AppointmentFilter, AppointmentStatus, AvailabilityRule, Currency, DoctorUpdate, ErrorKind, ExceptionInput, Hospital, InvoiceInput,
-    LineInput, PageRequest, Role,
+    LineInput, Notification, NotificationId, NotificationKind, PageRequest, Role,
 };
 use rust_decimal::Decimal;
 
@@ -16,7 +16,8 @@ on_both!(
     a_failed_workflow_leaves_no_trace,
     slots_follow_the_clock_change,
     exceptions_and_bad_input,
-    pages_and_filters
+    pages_and_filters,
+    queued_writes_and_combined_reads
 );
 
 fn d(s: &str) -> Decimal {
@@ -243,4 +244,62 @@ async fn pages_and_filters(h: Hospital) {
         .await
         .unwrap();
     assert_eq!(none.total, 0, "wildcards are matched literally");
+}
+
+/// A transaction's queued writes are seen by its own later reads and kept only if it commits; the
+/// reads made in one statement answer what their separate reads answer.
+async fn queued_writes_and_combined_reads(h: Hospital) {
+    let (du, dr) = doctor(&h, 1).await;
+    let (pu, _) = patient(&h, 1).await;
+    let note = |message: &str| Notification {
+        id: NotificationId::new(),
+        recipient_id: pu.id,
+        kind: NotificationKind::AppointmentBooked,
+        message: message.into(),
+        created_at: now(),
+        read_at: None,
+    };
+    let listed = |page: hms::Page<Notification>| page.items.into_iter().map(|n| n.message).collect::<Vec<_>>();
+    let mut tx = h.store().begin(TxMode::Write).await.unwrap();
+    tx.insert_notifications(&[note("first")]).await.unwrap();
+    tx.insert_notifications(&[note("second"), note("third")]).await.unwrap();
+    let mut seen = listed(tx.list_notifications(pu.id, false, PageRequest::default()).await.unwrap());
+    seen.sort();
+    assert_eq!(seen, ["first", "second", "third"], "queued writes are read back inside the transaction");
+    tx.insert_notifications(&[note("fourth")]).await.unwrap();
+    tx.rollback().await.unwrap();
+    let mut tx = h.store().begin(TxMode::Statement).await.unwrap();
+    assert!(listed(tx.list_notifications(pu.id, false, PageRequest::default()).await.unwrap()).is_empty(), "rolled back: none kept");
+    tx.rollback().await.unwrap();
+    let mut tx = h.store().begin(TxMode::Write).await.unwrap();
+    tx.insert_notifications(&[note("kept")]).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = h.store().begin(TxMode::Statement).await.unwrap();
+    assert_eq!(listed(tx.list_notifications(pu.id, false, PageRequest::default()).await.unwrap()), ["kept"]);
+    tx.rollback().await.unwrap();
+
+    // A doctor's schedule in one statement: the doctor, the rules in order, the exceptions that
+    // end after `since` by start.
+    let id = du.id.as_doctor();
+    open_mornings(&h, &dr).await;
+    for (days, reason) in [(3, "later"), (1, "sooner"), (-2, "over")] {
+        let starts_at = now() + Duration::days(days);
+        h.add_exception(
+            &dr,
+            id,
+            ExceptionInput { starts_at, ends_at: starts_at + Duration::hours(2), reason: reason.into() },
+            now() - Duration::days(5),
+        )
+        .await
+        .unwrap();
+    }
+    let mut tx = h.store().begin(TxMode::Statement).await.unwrap();
+    let (doctor, schedule) = tx.doctor_schedule(id, now()).await.unwrap().expect("the doctor");
+    assert_eq!(doctor, tx.doctor(id).await.unwrap().unwrap());
+    assert_eq!(schedule, tx.availability(id, now()).await.unwrap());
+    assert_eq!(schedule.rules, mornings());
+    assert_eq!(schedule.exceptions.iter().map(|e| e.reason.as_str()).collect::<Vec<_>>(), ["sooner", "later"]);
+    assert!(schedule.exceptions.iter().all(|e| e.doctor_id == id));
+    assert_eq!(tx.doctor_schedule(hms::DoctorId::new(), now()).await.unwrap(), None, "no such doctor");
+    tx.rollback().await.unwrap();
 }
