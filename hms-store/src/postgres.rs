@@ -34,7 +34,6 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 const IDLE_BEFORE_TEST: Duration = Duration::from_secs(30);
 
 /// hms on PostgreSQL.
-
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
