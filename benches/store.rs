@@ -145,15 +145,17 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str, rt: &tokio::runtime::
         }};
     }
     // The floor's pools are set up as the store sets up its own: on SQLite the same durability
-    // (WAL, `synchronous = NORMAL`: no flush to disk at each commit), and on both no test query
-    // on each checkout.
+    // (WAL, `synchronous = NORMAL`: no flush to disk at each commit) and one writing connection,
+    // and on both no test query on each checkout.
     if sqlite {
         let options = url
             .parse::<sqlx::sqlite::SqliteConnectOptions>()
             .unwrap()
             .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
             .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
-        let pool = sqlx::sqlite::SqlitePoolOptions::new().test_before_acquire(false).connect_with(options);
+        // One connection, as the store's writers share one: SQLite empties a connection's page
+        // cache whenever another one has written.
+        let pool = sqlx::sqlite::SqlitePoolOptions::new().max_connections(1).test_before_acquire(false).connect_with(options);
         baseline!(pool, BASELINE_SQLITE, begin_with, "BEGIN IMMEDIATE");
     } else {
         baseline!(sqlx::postgres::PgPoolOptions::new().test_before_acquire(false).connect(url), BASELINE_POSTGRES, begin);

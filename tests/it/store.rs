@@ -271,6 +271,11 @@ async fn queued_writes_and_combined_reads(h: Hospital) {
     let mut tx = h.store().begin(TxMode::Statement).await.unwrap();
     assert!(listed(tx.list_notifications(pu.id, false, PageRequest::default()).await.unwrap()).is_empty(), "rolled back: none kept");
     tx.rollback().await.unwrap();
+    // Dropped unfinished (a cancelled request): nothing is kept, and the next writer gets in.
+    let mut tx = h.store().begin(TxMode::Write).await.unwrap();
+    tx.insert_notifications(&[note("dropped")]).await.unwrap();
+    assert_eq!(listed(tx.list_notifications(pu.id, false, PageRequest::default()).await.unwrap()), ["dropped"]);
+    drop(tx);
     let mut tx = h.store().begin(TxMode::Write).await.unwrap();
     tx.insert_notifications(&[note("kept")]).await.unwrap();
     tx.commit().await.unwrap();
