@@ -36,8 +36,6 @@ pub(crate) const UPDATE_PATIENT_DEMOGRAPHICS: &str = "update patient set date_of
 pub(crate) const DOCTOR_SEES_PATIENT: &str = "select exists (select 1 from appointment where doctor_id = $1 and patient_id = $2 \
      and status in ('pending', 'confirmed', 'completed', 'no_show'))";
 
-pub(crate) const RULES_OF: &str = "select weekday, start_time, end_time, slot_minutes, valid_from, valid_until \
-     from availability_rule where doctor_id = $1 order by position";
 /// A doctor with their weekly rules and the exceptions ending after `$2`, in one statement: the
 /// doctor's row (`part` 0), then the rules (1, by position), then the exceptions (2, by start).
 /// The first part names the types of the others' columns (PostgreSQL types a union's columns
@@ -59,8 +57,6 @@ pub(crate) const DOCTOR_SCHEDULE: &str = "select 0 as part, d.id, a.full_name, a
 pub(crate) const DELETE_RULES: &str = "delete from availability_rule where doctor_id = $1";
 pub(crate) const INSERT_RULE: &str = "insert into availability_rule (doctor_id, position, weekday, start_time, end_time, \
      slot_minutes, valid_from, valid_until) values ($1, $2, $3, $4, $5, $6, $7, $8)";
-pub(crate) const EXCEPTIONS_OF: &str = "select id, doctor_id, starts_at, ends_at, reason from availability_exception \
-     where doctor_id = $1 and ends_at > $2 order by starts_at";
 pub(crate) const INSERT_EXCEPTION: &str =
     "insert into availability_exception (id, doctor_id, starts_at, ends_at, reason) values ($1, $2, $3, $4, $5)";
 

@@ -701,13 +701,8 @@ macro_rules! impl_tx {
             }
 
             async fn availability(&mut self, doctor: DoctorId, since: DateTime<Utc>) -> Result<Availability> {
-                let rows = sqlx::query(RULES_OF).bind(doctor.as_uuid()).fetch_all(self.conn().await?).await.map_err(map)?;
-                let rules = rows.iter().map(rule_row).collect::<Result<Vec<_>>>()?;
-                let rows =
-                    sqlx::query(EXCEPTIONS_OF).bind(doctor.as_uuid()).bind(ts(since)).fetch_all(self.conn().await?).await.map_err(map)?;
-                let exceptions =
-                    rows.iter().map(|r| exception_row(r, DoctorId::from_uuid(get(r, "doctor_id")?))).collect::<Result<Vec<_>>>()?;
-                Ok(Availability { rules, exceptions })
+                // The schedule's one statement; a doctor who does not exist has no rules.
+                Ok(self.doctor_schedule(doctor, since).await?.map(|(_, a)| a).unwrap_or_default())
             }
 
             async fn doctor_schedule(&mut self, id: DoctorId, since: DateTime<Utc>) -> Result<Option<(Doctor, Availability)>> {
