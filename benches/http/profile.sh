@@ -7,6 +7,7 @@
 #   bash benches/http/profile.sh                    # a patient's appointment list, SQLite
 #   ENDPOINT=book bash benches/http/profile.sh      # bookings on distinct free slots
 #   URL=postgres://postgres@127.0.0.1:5432/hms_http_1000000 bash benches/http/profile.sh
+#   BIN=/tmp/hms-server-before bash benches/http/profile.sh   # a given build (A/B comparisons)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -24,8 +25,10 @@ export RUST_LOG=warn
 command -v perf >/dev/null || { echo "perf is needed (Debian: linux-perf)" >&2; exit 1; }
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
 command -v jq >/dev/null || apt-get install -y jq >/dev/null
-cargo build --release -p hms-server --bin hms-server >/dev/null 2>&1
-BIN=${CARGO_TARGET_DIR:-target}/release/hms-server
+if [ -z "${BIN:-}" ]; then
+  cargo build --release -p hms-server --bin hms-server >/dev/null 2>&1
+  BIN=${CARGO_TARGET_DIR:-target}/release/hms-server
+fi
 mkdir -p "$DATA"
 if [[ $URL == sqlite://* ]] && [ ! -f "${URL#sqlite://}" ]; then
   "$BIN" demo-data --database "$URL" --doctors 2000 --patients 200000 --appointments 1000000 >/dev/null

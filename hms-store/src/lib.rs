@@ -11,6 +11,7 @@
 mod blob;
 pub mod bulk;
 mod error;
+mod group;
 mod postgres;
 mod sql;
 mod sqlite;

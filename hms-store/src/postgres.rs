@@ -84,7 +84,7 @@ impl Store for PgStore {
         .map_err(crate::error::map)?;
         // Writers run side by side here (and in other processes): the rows a write transaction
         // reads in order to change them are locked as they are read.
-        Ok(Box::new(PgTx::new(tx, None, mode == TxMode::Write)))
+        Ok(Box::new(PgTx::new(tx, mode == TxMode::Write)))
     }
 
     async fn ping(&self) -> hms_core::Result<()> {

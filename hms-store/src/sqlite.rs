@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
+use crate::group::Writer;
 use crate::tx_impl::Conn;
 
 type DbRow = SqliteRow;
@@ -22,6 +23,10 @@ fn dec_rs(s: DecDb) -> hms_core::Result<Decimal> {
     Decimal::from_str_exact(&s).map_err(|e| crate::error::corrupt("decimal", e))
 }
 
+/// How a write transaction begins: with the database's write lock, so that two writers that both
+/// read first never deadlock on upgrading their locks (readers never block).
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
 /// How a transaction's queued writes are sent together: as statements in one string.
 const WRITES_IN_CTE: bool = false;
 
@@ -35,12 +40,11 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// The one connection write transactions run on.
-    writes: SqlitePool,
     /// SQLite has one writer at a time. Writers of this process queue here, first come first
-    /// served, instead of polling the database lock with growing sleeps; `BEGIN IMMEDIATE` still
-    /// keeps writers of other processes out.
-    writer: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// served, instead of polling the database lock with growing sleeps, and those that find
+    /// others waiting are committed together (`group.rs`); `BEGIN IMMEDIATE` still keeps writers
+    /// of other processes out.
+    writer: Writer<Sqlite>,
 }
 
 impl SqliteStore {
@@ -59,19 +63,24 @@ impl SqliteStore {
         // reads and writes alike.
         if memory {
             let pool = pool_options(1).min_connections(1).connect_with(options).await.map_err(crate::error::map)?;
-            return Ok(Self { writes: pool.clone(), pool, writer: Default::default() });
+            return Ok(Self { writer: Writer::new(pool.clone(), BEGIN_WRITE), pool });
         }
         let pool = pool_options(max_connections.max(1)).connect_with(options.clone()).await.map_err(crate::error::map)?;
         // Writers take turns anyway, so they share one connection, kept open: SQLite empties a
         // connection's page cache whenever another connection has written, so a writer that
         // moved from connection to connection read every page it touched again from the file.
         let writes = pool_options(1).connect_with(options).await.map_err(crate::error::map)?;
-        Ok(Self { pool, writes, writer: Default::default() })
+        Ok(Self { pool, writer: Writer::new(writes, BEGIN_WRITE) })
     }
 
     /// Applies the embedded migrations that have not run yet.
     pub async fn migrate(&self) -> hms_core::Result<()> {
         MIGRATOR.run(&self.pool).await.map_err(|e| hms_core::Error::internal(format!("migration failed: {e}")))
+    }
+
+    /// How many write transactions of this process wait for their turn at the writer.
+    pub fn writers_waiting(&self) -> usize {
+        self.writer.waiting()
     }
 
     /// The connection pool, for tools and tests.
@@ -116,18 +125,12 @@ async fn plan_once(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error>
 #[async_trait::async_trait]
 impl Store for SqliteStore {
     async fn begin(&self, mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
-        // A write transaction takes the write lock at once, so that two writers that both read
-        // first never deadlock on upgrading their locks; readers never block.
-        let (tx, writer) = match mode {
-            TxMode::Write => {
-                let writer = self.writer.clone().lock_owned().await;
-                (self.writes.begin_with("BEGIN IMMEDIATE").await.map(Conn::Tx), Some(writer))
-            }
-            TxMode::Read => (self.pool.begin().await.map(Conn::Tx), None),
-            TxMode::Statement => (self.pool.acquire().await.map(Conn::Statement), None),
+        let tx = match mode {
+            TxMode::Write => Conn::Group(self.writer.begin().await?),
+            TxMode::Read => Conn::Tx(self.pool.begin().await.map_err(crate::error::map)?),
+            TxMode::Statement => Conn::Statement(self.pool.acquire().await.map_err(crate::error::map)?),
         };
-        let tx = tx.map_err(crate::error::map)?;
-        Ok(Box::new(SqliteTx::new(tx, writer, false)))
+        Ok(Box::new(SqliteTx::new(tx, false)))
     }
 
     async fn ping(&self) -> hms_core::Result<()> {

@@ -5,46 +5,81 @@
 //! `dec_db`/`dec_rs`, and `DbRow`. Row locks (`for update`, which SQLite does not have) are taken
 //! only where `lock_rows` says so.
 
-/// Where a `Tx` runs its statements: in a transaction, or (`TxMode::Statement`) on a pooled
+/// Where a `Tx` runs its statements: in a transaction of its own, as a member of a group of
+/// write transactions committed together (see `group.rs`), or (`TxMode::Statement`) on a pooled
 /// connection in autocommit mode, each statement on its own.
-pub(crate) enum Conn<DB: sqlx::Database> {
+pub(crate) enum Conn<DB>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
     /// `BEGIN` was sent; `COMMIT` or `ROLLBACK` ends it (dropped unfinished, it rolls back).
     Tx(sqlx::Transaction<'static, DB>),
+    /// A member of a group: its commit returns once the group is committed.
+    Group(crate::group::Member<DB>),
     /// No transaction: nothing to end.
     Statement(sqlx::pool::PoolConnection<DB>),
 }
 
-impl<DB: sqlx::Database> Conn<DB> {
-    pub(crate) async fn commit(self) -> hms_core::Result<()> {
+impl<DB> Conn<DB>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    /// What to send after the transaction's last writes, in the same round trip, as it commits.
+    pub(crate) fn commit_tail(&mut self) -> Option<&'static str> {
         match self {
-            Self::Tx(tx) => tx.commit().await.map_err(crate::error::map),
-            Self::Statement(_) => Ok(()),
+            Self::Group(member) => member.hand_over(),
+            Self::Tx(_) | Self::Statement(_) => None,
+        }
+    }
+
+    /// Commits, once the last writes (and the `commit_tail`) were sent with the result `sent`.
+    pub(crate) async fn commit(self, sent: hms_core::Result<()>) -> hms_core::Result<()> {
+        match self {
+            Self::Tx(tx) => {
+                sent?;
+                tx.commit().await.map_err(crate::error::map)
+            }
+            Self::Group(member) => member.commit(sent).await,
+            Self::Statement(_) => sent,
         }
     }
 
     pub(crate) async fn rollback(self) -> hms_core::Result<()> {
         match self {
             Self::Tx(tx) => tx.rollback().await.map_err(crate::error::map),
+            Self::Group(member) => member.rollback().await,
             Self::Statement(_) => Ok(()),
         }
     }
 }
 
-impl<DB: sqlx::Database> std::ops::Deref for Conn<DB> {
+impl<DB> std::ops::Deref for Conn<DB>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
     type Target = DB::Connection;
 
     fn deref(&self) -> &DB::Connection {
         match self {
             Self::Tx(tx) => tx,
+            Self::Group(member) => member,
             Self::Statement(c) => c,
         }
     }
 }
 
-impl<DB: sqlx::Database> std::ops::DerefMut for Conn<DB> {
+impl<DB> std::ops::DerefMut for Conn<DB>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
     fn deref_mut(&mut self) -> &mut DB::Connection {
         match self {
             Self::Tx(tx) => tx,
+            Self::Group(member) => member.connection(),
             Self::Statement(c) => c,
         }
     }
@@ -77,8 +112,6 @@ macro_rules! impl_tx {
         /// A transaction on this backend.
         pub struct $Tx {
             pub(crate) tx: crate::tx_impl::Conn<$DB>,
-            /// Held by a write transaction where the backend queues writers in the process.
-            pub(crate) _writer: Option<tokio::sync::OwnedMutexGuard<()>>,
             /// Whether rows read to be changed are locked (`for update`) until the end: in the
             /// write transactions of PostgreSQL, whose writers run concurrently. SQLite runs one
             /// writer at a time and has no row locks.
@@ -92,8 +125,8 @@ macro_rules! impl_tx {
 
         impl $Tx {
             /// A transaction over `tx`.
-            pub(crate) fn new(tx: crate::tx_impl::Conn<$DB>, writer: Option<tokio::sync::OwnedMutexGuard<()>>, lock_rows: bool) -> Self {
-                Self { tx, _writer: writer, lock_rows, appends: None, appended: 0 }
+            pub(crate) fn new(tx: crate::tx_impl::Conn<$DB>, lock_rows: bool) -> Self {
+                Self { tx, lock_rows, appends: None, appended: 0 }
             }
 
             /// Queues a write whose outcome nothing in the transaction waits for (a new row of an
@@ -468,8 +501,13 @@ macro_rules! impl_tx {
         #[async_trait]
         impl Tx for $Tx {
             async fn commit(mut self: Box<Self>) -> Result<()> {
-                self.flush().await?;
-                self.tx.commit().await
+                if let Some(tail) = self.tx.commit_tail() {
+                    self.append(|qb| {
+                        qb.push(tail);
+                    });
+                }
+                let sent = self.flush().await;
+                self.tx.commit(sent).await
             }
 
             async fn rollback(self: Box<Self>) -> Result<()> {

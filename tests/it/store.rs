@@ -308,3 +308,97 @@ async fn queued_writes_and_combined_reads(h: Hospital) {
     assert_eq!(tx.doctor_schedule(hms::DoctorId::new(), now()).await.unwrap(), None, "no such doctor");
     tx.rollback().await.unwrap();
 }
+
+/// On SQLite, a write transaction that finishes while others wait for the writer hands its open
+/// database transaction on and is committed with them: its `commit` returns only once the group's
+/// `COMMIT` has, a member that rolls back or is dropped unfinished takes only its own work back,
+/// and a member that fails at its last writes leaves the others' work whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_writers_that_wait_are_committed_together() {
+    let db = hms::store::testing::TempDatabase::sqlite();
+    let store = hms::store::SqliteStore::connect(&db.url, 4).await.unwrap();
+    store.migrate().await.unwrap();
+    let blobs = std::sync::Arc::new(hms::store::MemoryBlobStore::default());
+    let h = Hospital::new(std::sync::Arc::new(store.clone()), blobs, config());
+    let (pu, _) = patient(&h, 1).await;
+    let note = |message: &str| Notification {
+        id: NotificationId::new(),
+        recipient_id: pu.id,
+        kind: NotificationKind::AppointmentBooked,
+        message: message.into(),
+        created_at: now(),
+        read_at: None,
+    };
+    let kept = || async {
+        let mut tx = h.store().begin(TxMode::Statement).await.unwrap();
+        let page = tx.list_notifications(pu.id, false, PageRequest::new(1, 100).unwrap()).await.unwrap();
+        tx.rollback().await.unwrap();
+        let mut seen: Vec<String> = page.items.into_iter().map(|n| n.message).collect();
+        seen.sort();
+        seen
+    };
+    let queue = || queue_writer(&h, &store);
+
+    // A commits while B waits: A's commit waits for the group, which B ends by rolling back.
+    let mut a = h.store().begin(TxMode::Write).await.unwrap();
+    a.insert_notifications(&[note("a")]).await.unwrap();
+    let b = queue().await;
+    let a_commits = tokio::spawn(a.commit());
+    let mut b = b.await.unwrap();
+    assert!(!a_commits.is_finished(), "A's commit waits for its group");
+    assert!(kept().await.is_empty(), "nothing of the group is visible before it commits");
+    b.insert_notifications(&[note("b")]).await.unwrap();
+    let mut seen: Vec<String> =
+        b.list_notifications(pu.id, false, PageRequest::default()).await.unwrap().items.into_iter().map(|n| n.message).collect();
+    seen.sort();
+    assert_eq!(seen, ["a", "b"], "a member sees the work of the members before it");
+    b.rollback().await.unwrap();
+    a_commits.await.unwrap().expect("A is committed with the group");
+    assert_eq!(kept().await, ["a"], "B's rollback took back B's work only");
+
+    // D, E and F wait while C commits. D is dropped unfinished, E fails at its last write (a
+    // second notification with C's id), F commits the group: of D and E nothing is kept, and C's
+    // commit returns only when the group is done.
+    let mut c = h.store().begin(TxMode::Write).await.unwrap();
+    let c_note = note("c");
+    c.insert_notifications(std::slice::from_ref(&c_note)).await.unwrap();
+    let (d, e, f) = (queue().await, queue().await, queue().await);
+    let c_commits = tokio::spawn(c.commit());
+    let mut d = d.await.unwrap();
+    d.insert_notifications(&[note("d")]).await.unwrap();
+    drop(d);
+    let mut e = e.await.unwrap();
+    assert!(!c_commits.is_finished(), "C's commit waits for its group");
+    let mut seen: Vec<String> =
+        e.list_notifications(pu.id, false, PageRequest::default()).await.unwrap().items.into_iter().map(|n| n.message).collect();
+    seen.sort();
+    assert_eq!(seen, ["a", "c"], "the dropped member's work was taken back before the next one began");
+    e.insert_notifications(&[note("e"), Notification { message: "e again".into(), ..c_note.clone() }]).await.unwrap();
+    assert_eq!(e.commit().await.unwrap_err().kind(), ErrorKind::Conflict, "E's last writes fail at its commit");
+    let mut f = f.await.unwrap();
+    f.insert_notifications(&[note("f")]).await.unwrap();
+    assert!(!c_commits.is_finished(), "C's commit waits for its group");
+    f.commit().await.expect("the last member commits the group");
+    c_commits.await.unwrap().expect("C is committed with the group");
+    assert_eq!(kept().await, ["a", "c", "f"]);
+
+    // Alone, a writer commits at once, as a transaction of its own.
+    let mut g = h.store().begin(TxMode::Write).await.unwrap();
+    g.insert_notifications(&[note("g")]).await.unwrap();
+    g.commit().await.unwrap();
+    assert_eq!(kept().await, ["a", "c", "f", "g"]);
+    drop(h);
+    drop(store);
+    db.cleanup().await;
+}
+
+/// Begins a write transaction in a task of its own, and returns once it waits for the writer.
+async fn queue_writer(h: &Hospital, store: &hms::store::SqliteStore) -> tokio::task::JoinHandle<Box<dyn hms::ports::Tx>> {
+    let waiting = store.writers_waiting();
+    let h = h.clone();
+    let next = tokio::spawn(async move { h.store().begin(TxMode::Write).await.unwrap() });
+    while store.writers_waiting() == waiting && !next.is_finished() {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    next
+}
