@@ -20,7 +20,9 @@
 //! and of time-ordered indexes) go to the write-ahead log once a group instead of once a member.
 //!
 //! The steps that end a member run in a task of their own, so that a caller that goes away
-//! (a request cancelled mid-way) never leaves the connection between two statements of a step.
+//! (a request cancelled mid-way) never leaves the connection between two statements of a step;
+//! a member dropped unfinished, also while its group's transaction begins, is rolled back by such
+//! a task, which holds the writer until it is done.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -122,31 +124,19 @@ where
     /// Waits for the writer, and begins a write transaction: a new group, or the next member of
     /// the open one.
     pub(crate) async fn begin(&self) -> Result<Member<DB>> {
-        let mut state = {
+        let state = {
             let _waiting = Waiting::enter(&self.waiting);
             self.state.clone().lock_owned().await
         };
-        if state.group.is_none() || state.abandoned {
-            // In a task of its own, so that a caller that goes away mid-way never leaves a
-            // transaction begun for no one: the task rolls it back.
-            let (pool, begin) = (self.pool.clone(), self.begin);
-            let (give, take) = tokio::sync::oneshot::channel();
-            tokio::spawn(async move {
-                state.recover().await;
-                let opened = state.group.is_none();
-                if opened && let Err(e) = state.open(&pool, begin).await {
-                    let _ = give.send(Err(e));
-                    return;
-                }
-                if let Err(Ok(mut state)) = give.send(Ok(state))
-                    && opened
-                {
-                    let _ = state.end(Err(Error::internal("no one took the transaction"))).await;
-                }
-            });
-            state = take.await.map_err(|_| Error::internal("beginning a write transaction failed"))??;
+        // Made first, so that if the caller goes away mid-way, the member's `Drop` rolls back
+        // whatever was begun.
+        let mut member = Member { writer: self.clone(), state: Some(state), hand_over: false };
+        let state = member.state.as_mut().expect("just made");
+        state.recover().await;
+        if state.group.is_none() {
+            state.open(&self.pool, self.begin).await?;
         }
-        Ok(Member { writer: self.clone(), state: Some(state), hand_over: false })
+        Ok(member)
     }
 }
 
@@ -155,12 +145,16 @@ where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
+    /// Opens a group: its transaction begins on a connection of `pool`. The group is recorded
+    /// before `begin` is sent, so that a member dropped while it runs rolls it back.
     async fn open(&mut self, pool: &Pool<DB>, begin: &'static str) -> Result<()> {
-        let mut conn = pool.acquire().await.map_err(map)?;
-        sqlx::raw_sql(begin).execute(&mut *conn).await.map_err(map)?;
+        self.conn = Some(pool.acquire().await.map_err(map)?);
         self.groups += 1;
         self.group = Some(Group { id: self.groups, outcome: watch::channel(None).0, savepoint: false, closer: false });
-        self.conn = Some(conn);
+        if let Err(e) = self.run(begin).await {
+            let _ = self.end(Err(e.clone())).await;
+            return Err(e);
+        }
         Ok(())
     }
 
