@@ -164,6 +164,14 @@ pub trait Tx: Send {
     /// A doctor with their weekly rules and exceptions (those ending after `since`), in one
     /// statement; `None` when there is no such doctor.
     async fn doctor_schedule(&mut self, doctor: DoctorId, since: DateTime<Utc>) -> Result<Option<(Doctor, Availability)>>;
+    /// What a booking reads before it writes, in one statement: the patient (as [`Tx::patient`])
+    /// and the doctor with their schedule (as [`Tx::doctor_schedule`]).
+    async fn booking_parties(
+        &mut self,
+        patient: PatientId,
+        doctor: DoctorId,
+        since: DateTime<Utc>,
+    ) -> Result<(Option<Patient>, Option<(Doctor, Availability)>)>;
     /// Replaces a doctor's weekly rules.
     async fn replace_rules(&mut self, doctor: DoctorId, rules: &[AvailabilityRule]) -> Result<()>;
     /// Adds an exception.

@@ -36,23 +36,35 @@ pub(crate) const UPDATE_PATIENT_DEMOGRAPHICS: &str = "update patient set date_of
 pub(crate) const DOCTOR_SEES_PATIENT: &str = "select exists (select 1 from appointment where doctor_id = $1 and patient_id = $2 \
      and status in ('pending', 'confirmed', 'completed', 'no_show'))";
 
-/// A doctor with their weekly rules and the exceptions ending after `$2`, in one statement: the
-/// doctor's row (`part` 0), then the rules (1, by position), then the exceptions (2, by start).
-/// The first part names the types of the others' columns (PostgreSQL types a union's columns
-/// from its parts, two at a time).
+/// A doctor with their weekly rules and the exceptions ending after `$2`, and the patient `$3`
+/// (none when `$3` is null), in one statement: the doctor's row (`part` 0), then the rules (1, by
+/// position), the exceptions (2, by start) and the patient (3). The doctor's and the patient's
+/// rows share the columns they have in common (id, name, e-mail, active, updated_at), so each is
+/// read by its usual row reader. The first part names the types of the others' columns
+/// (PostgreSQL types a union's columns from its parts, two at a time).
 pub(crate) const DOCTOR_SCHEDULE: &str = "select 0 as part, d.id, a.full_name, a.email, a.active, d.specialization, \
      d.license_number, d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at, \
      cast(null as integer) as position, cast(null as integer) as weekday, cast(null as time) as start_time, \
      cast(null as time) as end_time, cast(null as integer) as slot_minutes, cast(null as date) as valid_from, \
      cast(null as date) as valid_until, cast(null as timestamptz) as starts_at, cast(null as timestamptz) as ends_at, \
-     cast(null as text) as reason \
+     cast(null as text) as reason, cast(null as text) as phone, cast(null as date) as date_of_birth, \
+     cast(null as text) as sex, cast(null as text) as blood_group, cast(null as text) as address, \
+     cast(null as text) as emergency_contact, cast(null as text) as allergies, cast(null as text) as conditions, \
+     cast(null as text) as medical_history \
      from doctor d join account a on a.id = d.id where d.id = $1 \
      union all select 1, null, null, null, null, null, null, null, null, null, null, null, null, \
-     r.position, r.weekday, r.start_time, r.end_time, r.slot_minutes, r.valid_from, r.valid_until, null, null, null \
+     r.position, r.weekday, r.start_time, r.end_time, r.slot_minutes, r.valid_from, r.valid_until, null, null, null, \
+     null, null, null, null, null, null, null, null, null \
      from availability_rule r where r.doctor_id = $1 \
      union all select 2, e.id, null, null, null, null, null, null, null, null, null, null, null, \
-     null, null, null, null, null, null, null, e.starts_at, e.ends_at, e.reason \
+     null, null, null, null, null, null, null, e.starts_at, e.ends_at, e.reason, \
+     null, null, null, null, null, null, null, null, null \
      from availability_exception e where e.doctor_id = $1 and e.ends_at > $2 \
+     union all select 3, p.id, a.full_name, a.email, a.active, null, null, null, null, null, null, null, p.updated_at, \
+     null, null, null, null, null, null, null, null, null, null, \
+     a.phone, p.date_of_birth, p.sex, p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, \
+     p.medical_history \
+     from patient p join account a on a.id = p.id where p.id = $3 \
      order by part, position, starts_at";
 pub(crate) const DELETE_RULES: &str = "delete from availability_rule where doctor_id = $1";
 pub(crate) const INSERT_RULE: &str = "insert into availability_rule (doctor_id, position, weekday, start_time, end_time, \

@@ -169,6 +169,34 @@ macro_rules! impl_tx {
                 self.flush().await?;
                 Ok(&mut *self.tx)
             }
+
+            /// A doctor with their schedule (exceptions ending after `since`), and the patient
+            /// `patient` if one is named: one statement (`DOCTOR_SCHEDULE`).
+            async fn schedule_and_patient(
+                &mut self,
+                id: DoctorId,
+                since: DateTime<Utc>,
+                patient: Option<PatientId>,
+            ) -> Result<(Option<(Doctor, Availability)>, Option<Patient>)> {
+                let rows = sqlx::query(DOCTOR_SCHEDULE)
+                    .bind(id.as_uuid())
+                    .bind(ts(since))
+                    .bind(patient.map(|p| p.as_uuid()))
+                    .fetch_all(self.conn().await?)
+                    .await
+                    .map_err(map)?;
+                let (mut doctor, mut found) = (None, None);
+                let mut availability = Availability { rules: Vec::new(), exceptions: Vec::new() };
+                for r in &rows {
+                    match geti::<i32>(r, 0)? {
+                        0 => doctor = Some(doctor_row(r)?),
+                        1 => availability.rules.push(rule_row(r)?),
+                        2 => availability.exceptions.push(exception_row(r, id)?),
+                        _ => found = Some(patient_row(r)?),
+                    }
+                }
+                Ok((doctor.map(|d| (d, availability)), found))
+            }
         }
 
         fn ts(t: DateTime<Utc>) -> DateTime<Utc> {
@@ -744,18 +772,17 @@ macro_rules! impl_tx {
             }
 
             async fn doctor_schedule(&mut self, id: DoctorId, since: DateTime<Utc>) -> Result<Option<(Doctor, Availability)>> {
-                let rows =
-                    sqlx::query(DOCTOR_SCHEDULE).bind(id.as_uuid()).bind(ts(since)).fetch_all(self.conn().await?).await.map_err(map)?;
-                let mut doctor = None;
-                let mut availability = Availability { rules: Vec::new(), exceptions: Vec::new() };
-                for r in &rows {
-                    match geti::<i32>(r, 0)? {
-                        0 => doctor = Some(doctor_row(r)?),
-                        1 => availability.rules.push(rule_row(r)?),
-                        _ => availability.exceptions.push(exception_row(r, id)?),
-                    }
-                }
-                Ok(doctor.map(|d| (d, availability)))
+                Ok(self.schedule_and_patient(id, since, None).await?.0)
+            }
+
+            async fn booking_parties(
+                &mut self,
+                patient: PatientId,
+                doctor: DoctorId,
+                since: DateTime<Utc>,
+            ) -> Result<(Option<Patient>, Option<(Doctor, Availability)>)> {
+                let (schedule, patient) = self.schedule_and_patient(doctor, since, Some(patient)).await?;
+                Ok((patient, schedule))
             }
 
             async fn replace_rules(&mut self, doctor: DoctorId, rules: &[AvailabilityRule]) -> Result<()> {

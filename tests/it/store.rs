@@ -306,6 +306,14 @@ async fn queued_writes_and_combined_reads(h: Hospital) {
     assert_eq!(schedule.exceptions.iter().map(|e| e.reason.as_str()).collect::<Vec<_>>(), ["sooner", "later"]);
     assert!(schedule.exceptions.iter().all(|e| e.doctor_id == id));
     assert_eq!(tx.doctor_schedule(hms::DoctorId::new(), now()).await.unwrap(), None, "no such doctor");
+    // What a booking reads, in one statement: the patient as `patient` reads them, the doctor's
+    // schedule as above; either may be missing.
+    let pid = pu.id.as_patient();
+    let alone = tx.patient(pid).await.unwrap().expect("the patient");
+    let both = tx.booking_parties(pid, id, now()).await.unwrap();
+    assert_eq!(both, (Some(alone.clone()), Some((doctor.clone(), schedule.clone()))));
+    assert_eq!(tx.booking_parties(hms::PatientId::new(), id, now()).await.unwrap(), (None, Some((doctor, schedule))));
+    assert_eq!(tx.booking_parties(pid, hms::DoctorId::new(), now()).await.unwrap(), (Some(alone), None));
     tx.rollback().await.unwrap();
 }
 

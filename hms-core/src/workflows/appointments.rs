@@ -77,12 +77,12 @@ impl Hospital {
                 patient_id,
                 Some(patient_id),
             )?;
-            let patient = tx.patient(patient_id).await?.ok_or(Error::not_found(EntityKind::Patient))?;
+            let (patient, schedule) = tx.booking_parties(patient_id, input.doctor_id, input.starts_at).await?;
+            let patient = patient.ok_or(Error::not_found(EntityKind::Patient))?;
             if !patient.active {
                 return Err(Error::rule("patient_id", "the patient's account is not active"));
             }
-            let (doctor, availability) =
-                tx.doctor_schedule(input.doctor_id, input.starts_at).await?.ok_or(Error::not_found(EntityKind::Doctor))?;
+            let (doctor, availability) = schedule.ok_or(Error::not_found(EntityKind::Doctor))?;
             if !doctor.active || !doctor.accepting_appointments {
                 return Err(Error::rule("doctor_id", "the doctor is not accepting appointments"));
             }
