@@ -40,6 +40,8 @@ const SAVEPOINT: &str = "SAVEPOINT hms_member";
 const RELEASE_AND_SAVEPOINT: &str = "RELEASE hms_member; SAVEPOINT hms_member";
 /// Undoes the current member's work; its savepoint stays open, for the next member.
 const ROLLBACK_TO: &str = "ROLLBACK TO hms_member";
+/// Commits the group, sent with the last member's writes.
+const COMMIT: &str = "COMMIT";
 
 /// What the members of a group learn when it ends: `None` until it has.
 type Outcome = Option<Result<()>>;
@@ -190,7 +192,7 @@ where
     /// its members how it ended.
     async fn end(&mut self, outcome: Result<()>) -> Result<()> {
         let result = match outcome {
-            Ok(()) => match self.run("COMMIT").await {
+            Ok(()) => match self.run(COMMIT).await {
                 Ok(()) => Ok(()),
                 Err(e) => {
                     let _ = self.run("ROLLBACK").await;
@@ -202,6 +204,11 @@ where
                 Err(e)
             }
         };
+        self.ended(result)
+    }
+
+    /// Tells the group's members how it ended, and gives its connection back.
+    fn ended(&mut self, result: Result<()>) -> Result<()> {
         if let Some(group) = self.group.take() {
             group.outcome.send_replace(Some(result.clone()));
         }
@@ -231,7 +238,7 @@ where
 {
     writer: Writer<DB>,
     state: Option<OwnedMutexGuard<State<DB>>>,
-    /// Decided by [`Member::hand_over`]: the transaction goes on to a waiting writer.
+    /// Decided by [`Member::commit_tail`]: the transaction goes on to a waiting writer.
     hand_over: bool,
 }
 
@@ -250,16 +257,22 @@ where
     }
 
     /// Decides, as the member is about to commit, whether the transaction goes on to a waiting
-    /// writer; if so, returns the statements to send after the member's last writes (in the same
-    /// round trip), which keep its work and open the next member's savepoint.
-    pub(crate) fn hand_over(&mut self) -> Option<&'static str> {
+    /// writer, and returns the statements to send after the member's last writes, in the same
+    /// round trip: those that keep its work and open the next member's savepoint, or `COMMIT`.
+    pub(crate) fn commit_tail(&mut self) -> Option<&'static str> {
         let savepoint = self.state.as_ref()?.group.as_ref()?.savepoint;
         self.hand_over = self.writer.waiting.load(Ordering::Acquire) > 0;
-        self.hand_over.then_some(if savepoint { RELEASE_AND_SAVEPOINT } else { SAVEPOINT })
+        Some(match (self.hand_over, savepoint) {
+            (false, _) => COMMIT,
+            (true, false) => SAVEPOINT,
+            (true, true) => RELEASE_AND_SAVEPOINT,
+        })
     }
 
-    /// Commits the member, whose last writes (with what [`Member::hand_over`] returned) went to
-    /// the database with the result `sent`: returns once its group is committed.
+    /// Commits the member, whose last writes (with what [`Member::commit_tail`] returned) went to
+    /// the database with the result `sent`: returns once its group is committed. When the writes
+    /// or the `COMMIT` sent with them failed, the member is rolled back (and, if the `COMMIT`
+    /// failed, its group with it).
     pub(crate) async fn commit(mut self, sent: Result<()>) -> Result<()> {
         let mut state = self.state.take().expect("a member commits once");
         let hand_over = self.hand_over;
@@ -270,7 +283,7 @@ where
                 return Err(e);
             }
             if !hand_over {
-                return state.end(Ok(())).await.map(|()| None);
+                return state.ended(Ok(())).map(|()| None);
             }
             let group = state.group.as_mut().expect("the member's group is open");
             group.savepoint = true;

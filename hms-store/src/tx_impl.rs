@@ -29,7 +29,7 @@ where
     /// What to send after the transaction's last writes, in the same round trip, as it commits.
     pub(crate) fn commit_tail(&mut self) -> Option<&'static str> {
         match self {
-            Self::Group(member) => member.hand_over(),
+            Self::Group(member) => member.commit_tail(),
             Self::Tx(_) | Self::Statement(_) => None,
         }
     }
