@@ -18,6 +18,8 @@
 //! What it saves, under load: the `BEGIN` and the `COMMIT` of every member but one — each a round
 //! trip to the connection's thread — and the pages several members change (the ends of tables
 //! and of time-ordered indexes) go to the write-ahead log once a group instead of once a member.
+//! The statements that end a member (`COMMIT`, or `RELEASE` and the next `SAVEPOINT`) travel in
+//! one string with its last writes, so a lone writer also saves the round trip of its `COMMIT`.
 //!
 //! The steps that end a member run in a task of their own, so that a caller that goes away
 //! (a request cancelled mid-way) never leaves the connection between two statements of a step;
