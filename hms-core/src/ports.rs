@@ -123,7 +123,9 @@ pub struct InvoiceFilter {
 /// and the transaction then commits nothing.
 #[async_trait]
 pub trait Tx: Send {
-    /// Makes every change of this transaction permanent.
+    /// Makes every change of this transaction permanent, and returns once they are. A store may
+    /// commit several write transactions together (SQLite's does, for writers that wait on one
+    /// another): `commit` then returns when that common commit has, with its outcome.
     async fn commit(self: Box<Self>) -> Result<()>;
     /// Drops every change of this transaction.
     async fn rollback(self: Box<Self>) -> Result<()>;
