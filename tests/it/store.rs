@@ -251,36 +251,26 @@ async fn pages_and_filters(h: Hospital) {
 async fn queued_writes_and_combined_reads(h: Hospital) {
     let (du, dr) = doctor(&h, 1).await;
     let (pu, _) = patient(&h, 1).await;
-    let note = |message: &str| Notification {
-        id: NotificationId::new(),
-        recipient_id: pu.id,
-        kind: NotificationKind::AppointmentBooked,
-        message: message.into(),
-        created_at: now(),
-        read_at: None,
-    };
-    let listed = |page: hms::Page<Notification>| page.items.into_iter().map(|n| n.message).collect::<Vec<_>>();
+    let note = |message: &str| booked_note(pu.id, message);
     let mut tx = h.store().begin(TxMode::Write).await.unwrap();
     tx.insert_notifications(&[note("first")]).await.unwrap();
     tx.insert_notifications(&[note("second"), note("third")]).await.unwrap();
-    let mut seen = listed(tx.list_notifications(pu.id, false, PageRequest::default()).await.unwrap());
-    seen.sort();
-    assert_eq!(seen, ["first", "second", "third"], "queued writes are read back inside the transaction");
+    assert_eq!(messages(&mut *tx, pu.id).await, ["first", "second", "third"], "queued writes are read back inside the transaction");
     tx.insert_notifications(&[note("fourth")]).await.unwrap();
     tx.rollback().await.unwrap();
     let mut tx = h.store().begin(TxMode::Statement).await.unwrap();
-    assert!(listed(tx.list_notifications(pu.id, false, PageRequest::default()).await.unwrap()).is_empty(), "rolled back: none kept");
+    assert!(messages(&mut *tx, pu.id).await.is_empty(), "rolled back: none kept");
     tx.rollback().await.unwrap();
     // Dropped unfinished (a cancelled request): nothing is kept, and the next writer gets in.
     let mut tx = h.store().begin(TxMode::Write).await.unwrap();
     tx.insert_notifications(&[note("dropped")]).await.unwrap();
-    assert_eq!(listed(tx.list_notifications(pu.id, false, PageRequest::default()).await.unwrap()), ["dropped"]);
+    assert_eq!(messages(&mut *tx, pu.id).await, ["dropped"]);
     drop(tx);
     let mut tx = h.store().begin(TxMode::Write).await.unwrap();
     tx.insert_notifications(&[note("kept")]).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = h.store().begin(TxMode::Statement).await.unwrap();
-    assert_eq!(listed(tx.list_notifications(pu.id, false, PageRequest::default()).await.unwrap()), ["kept"]);
+    assert_eq!(messages(&mut *tx, pu.id).await, ["kept"]);
     tx.rollback().await.unwrap();
 
     // A doctor's schedule in one statement: the doctor, the rules in order, the exceptions that
@@ -329,20 +319,11 @@ async fn sqlite_writers_that_wait_are_committed_together() {
     let blobs = std::sync::Arc::new(hms::store::MemoryBlobStore::default());
     let h = Hospital::new(std::sync::Arc::new(store.clone()), blobs, config());
     let (pu, _) = patient(&h, 1).await;
-    let note = |message: &str| Notification {
-        id: NotificationId::new(),
-        recipient_id: pu.id,
-        kind: NotificationKind::AppointmentBooked,
-        message: message.into(),
-        created_at: now(),
-        read_at: None,
-    };
+    let note = |message: &str| booked_note(pu.id, message);
     let kept = || async {
         let mut tx = h.store().begin(TxMode::Statement).await.unwrap();
-        let page = tx.list_notifications(pu.id, false, PageRequest::new(1, 100).unwrap()).await.unwrap();
+        let seen = messages(&mut *tx, pu.id).await;
         tx.rollback().await.unwrap();
-        let mut seen: Vec<String> = page.items.into_iter().map(|n| n.message).collect();
-        seen.sort();
         seen
     };
     let queue = || queue_writer(&h, &store);
@@ -356,10 +337,7 @@ async fn sqlite_writers_that_wait_are_committed_together() {
     assert!(!a_commits.is_finished(), "A's commit waits for its group");
     assert!(kept().await.is_empty(), "nothing of the group is visible before it commits");
     b.insert_notifications(&[note("b")]).await.unwrap();
-    let mut seen: Vec<String> =
-        b.list_notifications(pu.id, false, PageRequest::default()).await.unwrap().items.into_iter().map(|n| n.message).collect();
-    seen.sort();
-    assert_eq!(seen, ["a", "b"], "a member sees the work of the members before it");
+    assert_eq!(messages(&mut *b, pu.id).await, ["a", "b"], "a member sees the work of the members before it");
     b.rollback().await.unwrap();
     a_commits.await.unwrap().expect("A is committed with the group");
     assert_eq!(kept().await, ["a"], "B's rollback took back B's work only");
@@ -377,10 +355,7 @@ async fn sqlite_writers_that_wait_are_committed_together() {
     drop(d);
     let mut e = e.await.unwrap();
     assert!(!c_commits.is_finished(), "C's commit waits for its group");
-    let mut seen: Vec<String> =
-        e.list_notifications(pu.id, false, PageRequest::default()).await.unwrap().items.into_iter().map(|n| n.message).collect();
-    seen.sort();
-    assert_eq!(seen, ["a", "c"], "the dropped member's work was taken back before the next one began");
+    assert_eq!(messages(&mut *e, pu.id).await, ["a", "c"], "the dropped member's work was taken back before the next one began");
     e.insert_notifications(&[note("e"), Notification { message: "e again".into(), ..c_note.clone() }]).await.unwrap();
     assert_eq!(e.commit().await.unwrap_err().kind(), ErrorKind::Conflict, "E's last writes fail at its commit");
     let mut f = f.await.unwrap();
@@ -409,4 +384,24 @@ async fn queue_writer(h: &Hospital, store: &hms::store::SqliteStore) -> tokio::t
         tokio::time::sleep(std::time::Duration::from_millis(1)).await;
     }
     next
+}
+
+/// A notification of a booking for `recipient`, saying `message`.
+fn booked_note(recipient: hms::UserId, message: &str) -> Notification {
+    Notification {
+        id: NotificationId::new(),
+        recipient_id: recipient,
+        kind: NotificationKind::AppointmentBooked,
+        message: message.into(),
+        created_at: now(),
+        read_at: None,
+    }
+}
+
+/// The messages of `recipient`'s notifications as `tx` reads them, sorted.
+async fn messages(tx: &mut dyn hms::ports::Tx, recipient: hms::UserId) -> Vec<String> {
+    let page = tx.list_notifications(recipient, false, PageRequest::new(1, 100).unwrap()).await.unwrap();
+    let mut seen: Vec<String> = page.items.into_iter().map(|n| n.message).collect();
+    seen.sort();
+    seen
 }
