@@ -32,7 +32,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use hms_core::{Error, Result};
 use sqlx::pool::PoolConnection;
 use sqlx::{Database, Executor, Pool};
-use tokio::sync::{Mutex, OwnedMutexGuard, watch};
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard, watch};
 
 use crate::error::map;
 
@@ -79,6 +79,8 @@ struct State<DB: Database> {
     /// A member was dropped unfinished where it could not be rolled back at once (no runtime):
     /// the next holder of the writer rolls it back first.
     abandoned: bool,
+    /// Told each time a group commits.
+    committed: Arc<Notify>,
 }
 
 /// An open database transaction and the members that finished in it.
@@ -114,9 +116,9 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     /// A writer over the connections of `pool` (it holds one at a time), beginning each group's
-    /// transaction with `begin`.
-    pub(crate) fn new(pool: Pool<DB>, begin: &'static str) -> Self {
-        let state = State { conn: None, group: None, groups: 0, abandoned: false };
+    /// transaction with `begin`, telling `committed` each time a group commits.
+    pub(crate) fn new(pool: Pool<DB>, begin: &'static str, committed: Arc<Notify>) -> Self {
+        let state = State { conn: None, group: None, groups: 0, abandoned: false, committed };
         Self { state: Arc::new(Mutex::new(state)), waiting: Arc::default(), pool, begin }
     }
 
@@ -209,8 +211,12 @@ where
         self.ended(result)
     }
 
-    /// Tells the group's members how it ended, and gives its connection back.
+    /// Tells the group's members how it ended (and `committed`, if it committed), and gives its
+    /// connection back.
     fn ended(&mut self, result: Result<()>) -> Result<()> {
+        if result.is_ok() {
+            self.committed.notify_one();
+        }
         if let Some(group) = self.group.take() {
             group.outcome.send_replace(Some(result.clone()));
         }

@@ -1,12 +1,14 @@
 //! The SQLite backend: the embedded default, a file (WAL) or in-memory.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hms_core::ports::{Store, TxMode};
 use rust_decimal::Decimal;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool};
+use tokio::sync::Notify;
 
 use crate::group::Writer;
 use crate::tx_impl::Conn;
@@ -30,6 +32,16 @@ const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// How a transaction's queued writes are sent together: as statements in one string.
 const WRITES_IN_CTE: bool = false;
 
+/// How long the background checkpointer lets commits gather before it copies them from the
+/// write-ahead log into the database file. Each copy ends with two `fsync`s, and the writer's
+/// commits slow down while one runs, the longer the more there is to copy: small copies often
+/// keep a booking's p99 lowest (BENCHMARKS.md).
+const CHECKPOINT_AFTER: Duration = Duration::from_millis(10);
+
+/// The size of the write-ahead log, in pages, past which the writer copies it back itself, should
+/// the background checkpointer fall behind (SQLite's own default is 1,000 pages).
+const WRITER_CHECKPOINT_PAGES: &str = "10000";
+
 crate::tx_impl::impl_tx!(SqliteTx, Sqlite);
 
 crate::bulk::impl_bulk!(SqliteStore, Sqlite);
@@ -45,6 +57,9 @@ pub struct SqliteStore {
     /// others waiting are committed together (`group.rs`); `BEGIN IMMEDIATE` still keeps writers
     /// of other processes out.
     writer: Writer<Sqlite>,
+    /// Copies the write-ahead log back into a database file, off the writer's path (none for a
+    /// memory database).
+    _checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl SqliteStore {
@@ -63,14 +78,20 @@ impl SqliteStore {
         // reads and writes alike.
         if memory {
             let pool = pool_options(1).min_connections(1).connect_with(options).await.map_err(crate::error::map)?;
-            return Ok(Self { writer: Writer::new(pool.clone(), BEGIN_WRITE), pool });
+            return Ok(Self { writer: Writer::new(pool.clone(), BEGIN_WRITE, Arc::default()), pool, _checkpointer: None });
         }
         let pool = pool_options(max_connections.max(1)).connect_with(options.clone()).await.map_err(crate::error::map)?;
         // Writers take turns anyway, so they share one connection, kept open: SQLite empties a
         // connection's page cache whenever another connection has written, so a writer that
         // moved from connection to connection read every page it touched again from the file.
-        let writes = pool_options(1).connect_with(options).await.map_err(crate::error::map)?;
-        Ok(Self { pool, writer: Writer::new(writes, BEGIN_WRITE) })
+        // Its commits are copied from the write-ahead log into the database file by the
+        // checkpointer, not by the commit that crosses SQLite's threshold: that copy ends with two
+        // `fsync`s, which every writer queued behind it would wait for.
+        let writer_options = options.clone().pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES);
+        let writes = pool_options(1).connect_with(writer_options).await.map_err(crate::error::map)?;
+        let committed = Arc::new(Notify::new());
+        let checkpointer = Checkpointer::start(&options, committed.clone()).await?;
+        Ok(Self { pool, writer: Writer::new(writes, BEGIN_WRITE, committed), _checkpointer: Some(Arc::new(checkpointer)) })
     }
 
     /// Applies the embedded migrations that have not run yet.
@@ -86,6 +107,40 @@ impl SqliteStore {
     /// The connection pool, for tools and tests.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+}
+
+/// The background checkpointer of a database file: on a connection of its own, it copies what
+/// the writer committed from the write-ahead log into the database file, `CHECKPOINT_AFTER` a
+/// commit (so that the commits of that while are copied together), without waiting for readers
+/// or writers (a passive checkpoint). It stops when the last clone of the store is dropped.
+#[derive(Debug)]
+struct Checkpointer(tokio::task::JoinHandle<()>);
+
+impl Checkpointer {
+    async fn start(options: &SqliteConnectOptions, committed: Arc<Notify>) -> hms_core::Result<Self> {
+        let mut conn = SqliteConnection::connect_with(options).await.map_err(crate::error::map)?;
+        Ok(Self(tokio::spawn(async move {
+            loop {
+                committed.notified().await;
+                tokio::time::sleep(CHECKPOINT_AFTER).await;
+                match sqlx::query_as::<_, (i64, i64, i64)>("pragma wal_checkpoint(passive)").fetch_one(&mut conn).await {
+                    // Another checkpoint ran, or a reader still reads the database as it was
+                    // before the last commits: what is left is copied in the next round.
+                    Ok((busy, log, copied)) if busy != 0 || copied < log => committed.notify_one(),
+                    Ok(_) => {}
+                    // The writer copies the log itself past WRITER_CHECKPOINT_PAGES; the next
+                    // commit tries again.
+                    Err(e) => tracing::warn!(error = %e, "the checkpoint of the SQLite write-ahead log failed"),
+                }
+            }
+        })))
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -93,6 +93,23 @@ async fn the_database_refuses_overlaps(h: Hospital) {
     let e = tx.appointment(twice.id).await.unwrap_err();
     assert_eq!((e.kind(), e.to_string()), (ErrorKind::Conflict, "the patient has another appointment at that time".into()));
     tx.rollback().await.unwrap();
+    // An appointment of the longest kind, 8 hours from the evening before, overlaps one early
+    // the next morning: the check looks back across the day's boundary.
+    let mut evening = a.clone();
+    evening.id = hms::AppointmentId::new();
+    evening.patient_id = p2.id().as_patient();
+    evening.starts_at = a.starts_at - Duration::hours(13);
+    evening.ends_at = evening.starts_at + Duration::hours(8);
+    let mut early = evening.clone();
+    early.id = hms::AppointmentId::new();
+    early.patient_id = p1.id().as_patient();
+    early.starts_at = evening.ends_at - Duration::minutes(30);
+    early.ends_at = evening.ends_at;
+    let mut tx = h.store().begin(TxMode::Write).await.unwrap();
+    tx.insert_appointment(&evening).await.unwrap();
+    tx.insert_appointment(&early).await.unwrap();
+    let e = tx.commit().await.unwrap_err();
+    assert_eq!((e.kind(), e.to_string()), (ErrorKind::Conflict, "this slot is already booked".into()), "{e:?}");
     // A cancelled appointment no longer holds its slot in the database either.
     let mut tx = h.store().begin(TxMode::Write).await.unwrap();
     let mut cancelled = a.clone();
@@ -372,6 +389,30 @@ async fn sqlite_writers_that_wait_are_committed_together() {
     assert_eq!(kept().await, ["a", "c", "f", "g"]);
     drop(h);
     drop(store);
+    db.cleanup().await;
+}
+
+/// On a SQLite file, what the writer commits is copied from the write-ahead log into the database
+/// file in the background soon after, while the store stays open (the writer itself would not copy
+/// it before the log is thousands of pages long, and readers never do).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_commits_are_checkpointed_in_the_background() {
+    let db = hms::store::testing::TempDatabase::sqlite();
+    let store = hms::store::SqliteStore::connect(&db.url, 2).await.unwrap();
+    store.migrate().await.unwrap();
+    let blobs = std::sync::Arc::new(hms::store::MemoryBlobStore::default());
+    let h = Hospital::new(std::sync::Arc::new(store.clone()), blobs, config());
+    let file = db.dir.as_ref().expect("a SQLite database has a directory").join("hms.db");
+    let (pu, _) = patient(&h, 7).await;
+    let written = pu.email.as_str().as_bytes();
+    let in_file = || std::fs::read(&file).unwrap().windows(written.len()).any(|w| w == written);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !in_file() {
+        assert!(std::time::Instant::now() < deadline, "the commit did not reach the database file");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(file.with_extension("db-wal").exists(), "the store is still open, in WAL mode");
+    drop((h, store));
     db.cleanup().await;
 }
 
