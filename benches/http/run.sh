@@ -75,6 +75,9 @@ for backend in $BACKENDS; do
   PATIENT=$(login patient4242@bulk.hms demo-password-2026)
   ADMIN=$(login admin@bulk.hms "$HMS_ADMIN_PASSWORD")
   PAGE_BYTES=$(curl -s "$API/api/doctors" | wc -c)
+  # A first load, not reported: the pool opens its connections (on PostgreSQL, each a new server
+  # process, which otherwise lands in the first run's p99).
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $PATIENT" "$API/api/appointments" >/dev/null 2>&1
   report "$backend: GET /api/doctors (page of 20, anonymous)" "$(run_wrk "$API/api/doctors")" "$SERVER"
   report "$backend: GET /api/appointments (as a patient)" "$(run_wrk -H "Authorization: Bearer $PATIENT" "$API/api/appointments")" "$SERVER"
   FROM=$(date -u +%Y-%m-%dT%H:%M:%SZ); TO=$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)

@@ -71,8 +71,12 @@ impl<DB: Database> std::fmt::Debug for Writer<DB> {
 }
 
 struct State<DB: Database> {
-    /// The connection, taken from the pool while a group is open.
+    /// The connection, taken from the pool while a group is open (and kept between groups when
+    /// `keep` says so).
     conn: Option<PoolConnection<DB>>,
+    /// The pool is the writer's alone: the connection stays with it between groups, instead of
+    /// going back to the pool and being taken again (a hand-off between tasks each time).
+    keep: bool,
     group: Option<Group>,
     /// The last group's number.
     groups: u64,
@@ -116,9 +120,10 @@ where
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     /// A writer over the connections of `pool` (it holds one at a time), beginning each group's
-    /// transaction with `begin`, telling `committed` each time a group commits.
-    pub(crate) fn new(pool: Pool<DB>, begin: &'static str, committed: Arc<Notify>) -> Self {
-        let state = State { conn: None, group: None, groups: 0, abandoned: false, committed };
+    /// transaction with `begin`, telling `committed` each time a group commits. With `keep`, the
+    /// pool is the writer's alone, and it keeps its connection between groups.
+    pub(crate) fn new(pool: Pool<DB>, begin: &'static str, committed: Arc<Notify>, keep: bool) -> Self {
+        let state = State { conn: None, keep, group: None, groups: 0, abandoned: false, committed };
         Self { state: Arc::new(Mutex::new(state)), waiting: Arc::default(), pool, begin }
     }
 
@@ -151,10 +156,13 @@ where
     DB: Database,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    /// Opens a group: its transaction begins on a connection of `pool`. The group is recorded
-    /// before `begin` is sent, so that a member dropped while it runs rolls it back.
+    /// Opens a group: its transaction begins on a connection of `pool` (the one kept, if any).
+    /// The group is recorded before `begin` is sent, so that a member dropped while it runs rolls
+    /// it back.
     async fn open(&mut self, pool: &Pool<DB>, begin: &'static str) -> Result<()> {
-        self.conn = Some(pool.acquire().await.map_err(map)?);
+        if self.conn.is_none() {
+            self.conn = Some(pool.acquire().await.map_err(map)?);
+        }
         self.groups += 1;
         self.group = Some(Group { id: self.groups, outcome: watch::channel(None).0, savepoint: false, closer: false });
         if let Err(e) = self.run(begin).await {
@@ -212,7 +220,8 @@ where
     }
 
     /// Tells the group's members how it ended (and `committed`, if it committed), and gives its
-    /// connection back.
+    /// connection back to the pool, unless it is kept and the group committed (after a failure
+    /// the pool's next connection is taken, in case this one is broken).
     fn ended(&mut self, result: Result<()>) -> Result<()> {
         if result.is_ok() {
             self.committed.notify_one();
@@ -220,7 +229,9 @@ where
         if let Some(group) = self.group.take() {
             group.outcome.send_replace(Some(result.clone()));
         }
-        self.conn = None;
+        if !self.keep || result.is_err() {
+            self.conn = None;
+        }
         result
     }
 }

@@ -44,6 +44,9 @@ const WRITER_CHECKPOINT_PAGES: &str = "10000";
 
 crate::tx_impl::impl_tx!(SqliteTx, Sqlite);
 
+/// What a bulk load ends with: fresh statistics for the planner.
+const AFTER_LOAD: &str = "analyze";
+
 crate::bulk::impl_bulk!(SqliteStore, Sqlite);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -78,7 +81,7 @@ impl SqliteStore {
         // reads and writes alike.
         if memory {
             let pool = pool_options(1).min_connections(1).connect_with(options).await.map_err(crate::error::map)?;
-            return Ok(Self { writer: Writer::new(pool.clone(), BEGIN_WRITE, Arc::default()), pool, _checkpointer: None });
+            return Ok(Self { writer: Writer::new(pool.clone(), BEGIN_WRITE, Arc::default(), false), pool, _checkpointer: None });
         }
         let pool = pool_options(max_connections.max(1)).connect_with(options.clone()).await.map_err(crate::error::map)?;
         // Writers take turns anyway, so they share one connection, kept open: SQLite empties a
@@ -91,7 +94,7 @@ impl SqliteStore {
         let writes = pool_options(1).connect_with(writer_options).await.map_err(crate::error::map)?;
         let committed = Arc::new(Notify::new());
         let checkpointer = Checkpointer::start(&options, committed.clone()).await?;
-        Ok(Self { pool, writer: Writer::new(writes, BEGIN_WRITE, committed), _checkpointer: Some(Arc::new(checkpointer)) })
+        Ok(Self { pool, writer: Writer::new(writes, BEGIN_WRITE, committed, true), _checkpointer: Some(Arc::new(checkpointer)) })
     }
 
     /// Applies the embedded migrations that have not run yet.

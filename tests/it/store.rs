@@ -416,6 +416,41 @@ async fn sqlite_commits_are_checkpointed_in_the_background() {
     db.cleanup().await;
 }
 
+/// A synthetic hospital loads in bulk, on both backends, into a database the store then serves:
+/// every doctor, patient and appointment is there (the load ends with fresh statistics and, on
+/// PostgreSQL, a vacuum, which must run outside any transaction).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hospital_loads_in_bulk() {
+    let sqlite = hms::store::testing::TempDatabase::sqlite();
+    bulk_loaded(&sqlite.url).await;
+    sqlite.cleanup().await;
+    if let Some(postgres) = hms::store::testing::TempDatabase::postgres().await {
+        bulk_loaded(&postgres.url).await;
+        postgres.cleanup().await;
+    }
+}
+
+async fn bulk_loaded(url: &str) {
+    let spec = hms::store::bulk::SyntheticHospital {
+        doctors: 4,
+        patients: 30,
+        appointments: 200,
+        now: now(),
+        password_hash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
+    };
+    let stages = std::sync::Mutex::new(Vec::new());
+    let progress = |stage: &str, done: u64, all: u64| stages.lock().unwrap().push((stage.to_string(), done, all));
+    hms::store::bulk_load(url, &spec, &progress).await.expect("the load");
+    assert_eq!(stages.lock().unwrap().last().cloned(), Some(("appointments".to_string(), 200, 200)), "progress reaches the end");
+    let h = hms::open(url, config()).await.unwrap();
+    let mut tx = h.store().begin(TxMode::Read).await.unwrap();
+    let all = PageRequest::default();
+    assert_eq!(tx.list_doctors(&Default::default(), all).await.unwrap().total, 4);
+    assert_eq!(tx.list_patients(&Default::default(), all).await.unwrap().total, 30);
+    assert_eq!(tx.list_appointments(&AppointmentFilter::default(), all).await.unwrap().total, 200);
+    tx.rollback().await.unwrap();
+}
+
 /// Begins a write transaction in a task of its own, and returns once it waits for the writer.
 async fn queue_writer(h: &Hospital, store: &hms::store::SqliteStore) -> tokio::task::JoinHandle<Box<dyn hms::ports::Tx>> {
     let waiting = store.writers_waiting();
