@@ -87,6 +87,17 @@ struct State<DB: Database> {
     committed: Arc<Notify>,
 }
 
+impl<DB: Database> Drop for State<DB> {
+    /// The writer goes away with its connection, closing it rather than giving it back to its
+    /// pool: giving it back takes a task, and the runtime may be gone by now (a store dropped
+    /// after it, outside any runtime, would panic).
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            drop(conn.detach());
+        }
+    }
+}
+
 /// An open database transaction and the members that finished in it.
 struct Group {
     id: u64,

@@ -416,6 +416,22 @@ async fn sqlite_commits_are_checkpointed_in_the_background() {
     db.cleanup().await;
 }
 
+/// A SQLite store may outlive the runtime it was used in: dropped after it, outside any runtime,
+/// it closes its connections (the writer keeps one between write transactions) without a panic.
+#[test]
+fn a_sqlite_store_is_dropped_after_its_runtime() {
+    let db = hms::store::testing::TempDatabase::sqlite();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let h = rt.block_on(async {
+        let h = hms::open(&db.url, config()).await.unwrap();
+        patient(&h, 1).await;
+        h
+    });
+    drop(rt);
+    drop(h);
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(db.cleanup());
+}
+
 /// A synthetic hospital loads in bulk, on both backends, into a database the store then serves:
 /// every doctor, patient and appointment is there (the load ends with fresh statistics and, on
 /// PostgreSQL, a vacuum, which must run outside any transaction).
