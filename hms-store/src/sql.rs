@@ -1,32 +1,56 @@
 //! SQL shared by both backends: `$n` placeholders work on SQLite and PostgreSQL alike.
 
-pub(crate) const USER_COLS: &str = "id, email, full_name, phone, role, password_hash, active, created_at, updated_at";
+// The columns each row reader reads, written once: `concat!` takes only literals, so the lists
+// are macros that expand to one.
+
+/// An account's columns (`user_row`).
+macro_rules! user_columns {
+    () => {
+        "id, email, full_name, phone, role, password_hash, active, created_at, updated_at"
+    };
+}
+
+/// A doctor's columns (`doctor_row`), over `doctor d join account a`.
+macro_rules! doctor_columns {
+    () => {
+        "d.id, a.full_name, a.email, a.active, d.specialization, d.license_number, \
+         d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at"
+    };
+}
+
+/// A doctor's rows (`doctor_row`).
+macro_rules! doctor_select {
+    () => {
+        concat!("select ", doctor_columns!(), " from doctor d join account a on a.id = d.id")
+    };
+}
+
+/// A patient's rows (`patient_row`).
+macro_rules! patient_select {
+    () => {
+        "select p.id, a.full_name, a.email, a.phone, a.active, p.date_of_birth, p.sex, \
+         p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, p.medical_history, p.updated_at \
+         from patient p join account a on a.id = p.id"
+    };
+}
+
+pub(crate) const USER_COLS: &str = user_columns!();
 pub(crate) const INSERT_USER: &str = "insert into account (id, email, full_name, phone, role, password_hash, active, created_at, updated_at) \
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub(crate) const UPDATE_USER: &str =
     "update account set email = $2, full_name = $3, phone = $4, password_hash = $5, active = $6, updated_at = $7 where id = $1";
-pub(crate) const USER_BY_ID: &str =
-    "select id, email, full_name, phone, role, password_hash, active, created_at, updated_at from account where id = $1";
-pub(crate) const USER_BY_EMAIL: &str =
-    "select id, email, full_name, phone, role, password_hash, active, created_at, updated_at from account where email = $1";
+pub(crate) const USER_BY_ID: &str = concat!("select ", user_columns!(), " from account where id = $1");
+pub(crate) const USER_BY_EMAIL: &str = concat!("select ", user_columns!(), " from account where email = $1");
 
-pub(crate) const DOCTOR_SELECT: &str = "select d.id, a.full_name, a.email, a.active, d.specialization, d.license_number, \
-     d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at \
-     from doctor d join account a on a.id = d.id";
-pub(crate) const DOCTOR_BY_ID: &str = "select d.id, a.full_name, a.email, a.active, d.specialization, d.license_number, \
-     d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at \
-     from doctor d join account a on a.id = d.id where d.id = $1";
+pub(crate) const DOCTOR_SELECT: &str = doctor_select!();
+pub(crate) const DOCTOR_BY_ID: &str = concat!(doctor_select!(), " where d.id = $1");
 pub(crate) const INSERT_DOCTOR: &str = "insert into doctor (id, specialization, license_number, years_of_experience, \
      consultation_fee, currency, bio, accepting_appointments, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub(crate) const UPDATE_DOCTOR: &str = "update doctor set specialization = $2, license_number = $3, years_of_experience = $4, \
      consultation_fee = $5, currency = $6, bio = $7, accepting_appointments = $8, updated_at = $9 where id = $1";
 
-pub(crate) const PATIENT_SELECT: &str = "select p.id, a.full_name, a.email, a.phone, a.active, p.date_of_birth, p.sex, \
-     p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, p.medical_history, p.updated_at \
-     from patient p join account a on a.id = p.id";
-pub(crate) const PATIENT_BY_ID: &str = "select p.id, a.full_name, a.email, a.phone, a.active, p.date_of_birth, p.sex, \
-     p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, p.medical_history, p.updated_at \
-     from patient p join account a on a.id = p.id where p.id = $1";
+pub(crate) const PATIENT_SELECT: &str = patient_select!();
+pub(crate) const PATIENT_BY_ID: &str = concat!(patient_select!(), " where p.id = $1");
 pub(crate) const INSERT_PATIENT: &str = "insert into patient (id, date_of_birth, sex, blood_group, address, emergency_contact, \
      allergies, conditions, medical_history, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 pub(crate) const UPDATE_PATIENT: &str = "update patient set date_of_birth = $2, sex = $3, blood_group = $4, address = $5, \
@@ -42,9 +66,10 @@ pub(crate) const DOCTOR_SEES_PATIENT: &str = "select exists (select 1 from appoi
 /// rows share the columns they have in common (id, name, e-mail, active, updated_at), so each is
 /// read by its usual row reader. The first part names the types of the others' columns
 /// (PostgreSQL types a union's columns from its parts, two at a time).
-pub(crate) const DOCTOR_SCHEDULE: &str = "select 0 as part, d.id, a.full_name, a.email, a.active, d.specialization, \
-     d.license_number, d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at, \
-     cast(null as integer) as position, cast(null as integer) as weekday, cast(null as time) as start_time, \
+pub(crate) const DOCTOR_SCHEDULE: &str = concat!(
+    "select 0 as part, ",
+    doctor_columns!(),
+    ", cast(null as integer) as position, cast(null as integer) as weekday, cast(null as time) as start_time, \
      cast(null as time) as end_time, cast(null as integer) as slot_minutes, cast(null as date) as valid_from, \
      cast(null as date) as valid_until, cast(null as timestamptz) as starts_at, cast(null as timestamptz) as ends_at, \
      cast(null as text) as reason, cast(null as text) as phone, cast(null as date) as date_of_birth, \
@@ -65,7 +90,8 @@ pub(crate) const DOCTOR_SCHEDULE: &str = "select 0 as part, d.id, a.full_name, a
      a.phone, p.date_of_birth, p.sex, p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, \
      p.medical_history \
      from patient p join account a on a.id = p.id where p.id = $3 \
-     order by part, position, starts_at";
+     order by part, position, starts_at"
+);
 pub(crate) const DELETE_RULES: &str = "delete from availability_rule where doctor_id = $1";
 pub(crate) const INSERT_RULE: &str = "insert into availability_rule (doctor_id, position, weekday, start_time, end_time, \
      slot_minutes, valid_from, valid_until) values ($1, $2, $3, $4, $5, $6, $7, $8)";
