@@ -398,10 +398,7 @@ async fn sqlite_writers_that_wait_are_committed_together() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_commits_are_checkpointed_in_the_background() {
     let db = hms::store::testing::TempDatabase::sqlite();
-    let store = hms::store::SqliteStore::connect(&db.url, 2).await.unwrap();
-    store.migrate().await.unwrap();
-    let blobs = std::sync::Arc::new(hms::store::MemoryBlobStore::default());
-    let h = Hospital::new(std::sync::Arc::new(store.clone()), blobs, config());
+    let h = hms::open(&db.url, config()).await.unwrap();
     let file = db.dir.as_ref().expect("a SQLite database has a directory").join("hms.db");
     let (pu, _) = patient(&h, 7).await;
     let written = pu.email.as_str().as_bytes();
@@ -412,7 +409,7 @@ async fn sqlite_commits_are_checkpointed_in_the_background() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert!(file.with_extension("db-wal").exists(), "the store is still open, in WAL mode");
-    drop((h, store));
+    drop(h);
     db.cleanup().await;
 }
 
