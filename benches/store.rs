@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::{NaiveTime, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use hms::store::bulk::{SyntheticHospital, doctor_id, patient_id};
-use hms::{Actor, AppointmentFilter, BookingInput, Hospital, HospitalConfig, PageRequest, Role, UserId};
+use hms::{Actor, AppointmentFilter, BookingInput, Hospital, HospitalConfig, PageRequest, Role, SqliteSynchronous, UserId};
 use sqlx::Connection;
 
 const DOCTORS: u32 = 2000;
@@ -34,12 +34,13 @@ fn spec() -> SyntheticHospital {
 }
 
 async fn loaded(url: &str) -> bool {
-    let Ok(store) = hms::store::open_store(url, &hms::store::StoreOptions { max_connections: 1, migrate: true }).await else {
+    let Ok(store) = hms::store::open_store(url, &hms::store::StoreOptions { max_connections: 1, ..Default::default() }).await else {
         return false;
     };
     drop(store);
-    if let Some(path) = url.strip_prefix("sqlite://") {
-        let Ok(mut c) = sqlx::SqliteConnection::connect(&format!("sqlite://{path}")).await else { return false };
+    if url.starts_with("sqlite:") {
+        // `sqlite:` and a path: sqlx reads the form as hms does.
+        let Ok(mut c) = sqlx::SqliteConnection::connect(url).await else { return false };
         let n: Result<(i64,), _> = sqlx::query_as("select count(*) from appointment").fetch_one(&mut c).await;
         n.is_ok_and(|(n,)| n as u64 >= appointments())
     } else {
@@ -54,7 +55,7 @@ async fn sqlite_dataset() -> String {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("hms-{}.db", appointments()));
-    let url = format!("sqlite://{}", path.display());
+    let url = hms::store::sqlite_url(&path);
     if !loaded(&url).await {
         for ext in ["", "-wal", "-shm"] {
             let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
@@ -98,8 +99,16 @@ const BASELINE_POSTGRES: &[&str] = &[
      exception when duplicate_table or duplicate_object then null; end $$",
 ];
 
+/// When SQLite commits count as done: `full` (the default) or `normal`, from
+/// `HMS_SQLITE_SYNCHRONOUS` as for the server, for the store and the floor alike.
+fn sqlite_synchronous() -> SqliteSynchronous {
+    std::env::var("HMS_SQLITE_SYNCHRONOUS")
+        .map_or(SqliteSynchronous::Full, |v| v.parse().expect("HMS_SQLITE_SYNCHRONOUS is full or normal"))
+}
+
 fn hospital_on(rt: &tokio::runtime::Runtime, url: &str) -> Hospital {
-    rt.block_on(async { hms::open(url, HospitalConfig::default()).await.unwrap() })
+    let config = HospitalConfig { sqlite_synchronous: sqlite_synchronous(), ..HospitalConfig::default() };
+    rt.block_on(async { hms::open(url, config).await.unwrap() })
 }
 
 /// The `n`-th distinct future booking: a doctor, a patient and a slot no one else has.
@@ -113,7 +122,10 @@ fn nth_booking(n: u64) -> (u64, u64, chrono::DateTime<Utc>) {
 
 fn bench_backend(c: &mut Criterion, name: &str, url: &str, rt: &tokio::runtime::Runtime) {
     let hospital = hospital_on(rt, url);
-    let mut group = c.benchmark_group(format!("{name} (1M appointments)"));
+    let mut group = match (url.starts_with("sqlite"), sqlite_synchronous()) {
+        (true, SqliteSynchronous::Normal) => c.benchmark_group(format!("{name}, synchronous=normal (1M appointments)")),
+        _ => c.benchmark_group(format!("{name} (1M appointments)")),
+    };
     group.measurement_time(Duration::from_secs(8));
 
     // The floor: a bare transaction inserting one row under the same constraint.
@@ -148,7 +160,7 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str, rt: &tokio::runtime::
         }};
     }
     // The floor's pools are set up as the store sets up its own: on SQLite the same durability
-    // (WAL, `synchronous = NORMAL`: no flush to disk at each commit) and one writing connection,
+    // (WAL, and `synchronous` as the store has it) and one writing connection,
     // and on both no test query on each checkout.
     if sqlite {
         // The floor's commits never copy the log back into the database file (the store's are
@@ -158,7 +170,10 @@ fn bench_backend(c: &mut Criterion, name: &str, url: &str, rt: &tokio::runtime::
             .parse::<sqlx::sqlite::SqliteConnectOptions>()
             .unwrap()
             .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-            .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+            .synchronous(match sqlite_synchronous() {
+                SqliteSynchronous::Full => sqlx::sqlite::SqliteSynchronous::Full,
+                SqliteSynchronous::Normal => sqlx::sqlite::SqliteSynchronous::Normal,
+            })
             .pragma("wal_autocheckpoint", "0");
         // One connection, as the store's writers share one: SQLite empties a connection's page
         // cache whenever another one has written.

@@ -68,7 +68,7 @@ start_server() {
     BASE="http://127.0.0.1:$port"
     # Tokens outlive the longest run; the mail job has no SMTP server and only queues.
     HMS_JWT_SECRET="fuzzing-secret-that-is-long-enough-for-hs256" RUST_LOG="${RUST_LOG:-warn}" \
-        "$SERVER" serve --demo --database "sqlite://$WORK/$name.db?mode=rwc" --bind "127.0.0.1:$port" \
+        "$SERVER" serve --demo --database "sqlite:$WORK/$name.db?mode=rwc" --bind "127.0.0.1:$port" \
         --access-ttl 86400 >"$WORK/$name.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do

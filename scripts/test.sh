@@ -53,6 +53,9 @@ else
     cargo test --workspace --no-fail-fast
 fi
 
+step "the README's shell examples, run as printed"
+bash scripts/readme-examples.sh
+
 # Last, so that the server binary is already built by the tests above.
 step "schema-driven fuzzing of the HTTP API (schemathesis, bounded)"
 bash scripts/fuzz-api.sh

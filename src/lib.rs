@@ -5,7 +5,7 @@
 //!
 //! ```no_run
 //! # async fn day() -> hms::Result<()> {
-//! let hospital = hms::open("sqlite://hospital.db", hms::HospitalConfig::default()).await?;
+//! let hospital = hms::open("sqlite://hospital.db", hms::HospitalConfig::default()).await?; // hospital.db in the working directory
 //! let doctors = hospital.list_doctors(None, Default::default(), Default::default()).await?;
 //! # Ok(()) }
 //! ```
@@ -20,8 +20,15 @@ pub mod store {
     pub use hms_store::*;
 }
 
-/// Opens a hospital on `url` (`sqlite://path.db`, `sqlite::memory:` or `postgres://…`),
-/// applying pending migrations, with the default blob store for that URL.
+/// Opens a hospital on `url` (`sqlite://hms.db` relative to the working directory,
+/// `sqlite:////var/lib/hms/hms.db` absolute, `sqlite::memory:`, `postgres://…`, or the path of a
+/// SQLite file: every form is in [`store::Location`]), applying pending migrations, with the
+/// default blob store for that database.
 pub async fn open(url: &str, config: HospitalConfig) -> Result<Hospital> {
     hms_store::open(url, config).await
 }
+
+/// The README's Rust example, compiled with the doc tests so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

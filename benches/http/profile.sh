@@ -17,7 +17,7 @@ ENDPOINT=${ENDPOINT:-appointments}
 PORT=${PORT:-8099}
 API=http://127.0.0.1:$PORT
 DATA=target/bench-data
-URL=${URL:-sqlite://$PWD/$DATA/http-1000000.db}
+URL=${URL:-sqlite:$PWD/$DATA/http-1000000.db}
 export HMS_JWT_SECRET=benchmark-secret-benchmark-secret-benchmark
 export HMS_ADMIN_PASSWORD=load-test-passphrase-2026
 export RUST_LOG=warn
@@ -30,7 +30,7 @@ if [ -z "${BIN:-}" ]; then
   BIN=${CARGO_TARGET_DIR:-target}/release/hms-server
 fi
 mkdir -p "$DATA"
-if [[ $URL == sqlite://* ]] && [ ! -f "${URL#sqlite://}" ]; then
+if [[ $URL == sqlite:* ]] && [ ! -f "${URL#sqlite:}" ]; then
   "$BIN" demo-data --database "$URL" --doctors 2000 --patients 200000 --appointments 1000000 >/dev/null
 fi
 "$BIN" create-admin --database "$URL" --email admin@bulk.hms --name "Bench Admin" >/dev/null 2>&1 || true

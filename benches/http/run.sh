@@ -56,7 +56,7 @@ printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "------------" "-----
 
 for backend in $BACKENDS; do
   if [ "$backend" = sqlite ]; then
-    URL="sqlite://$PWD/$DATA/http-$APPOINTMENTS.db"
+    URL="sqlite:$PWD/$DATA/http-$APPOINTMENTS.db"
     if [ ! -f "$DATA/http-$APPOINTMENTS.db" ]; then
       "$BIN" demo-data --database "$URL" --doctors 2000 --patients 200000 --appointments "$APPOINTMENTS" >/dev/null
     fi

@@ -55,6 +55,7 @@ impl PrescriptionAnalyzer for Analyzer {
         let checks = check_subject(self.rules, subject, today);
         let mut analysis = NewAnalysis {
             prescription_revision: subject.prescription.revision,
+            content_sha256: subject.content_sha256(),
             checks,
             review: None,
             review_unavailable_reason: Some(NOT_CONFIGURED.to_string()),

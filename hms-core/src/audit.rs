@@ -4,7 +4,7 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::ids::{AuditId, PatientId, UserId};
+use crate::ids::{AuditId, EntityKind, PatientId, UserId};
 use crate::user::Role;
 
 crate::code_enum! {
@@ -28,38 +28,6 @@ crate::code_enum! {
         AiRequest = "ai_request",
         /// An action was refused by the policy.
         Refused = "refused",
-    }
-}
-
-crate::code_enum! {
-    /// The kind of record an event concerns.
-    pub enum EntityKind {
-        /// A user account.
-        User = "user",
-        /// A doctor profile.
-        Doctor = "doctor",
-        /// A patient profile.
-        Patient = "patient",
-        /// Availability rules or exceptions.
-        Availability = "availability",
-        /// An appointment.
-        Appointment = "appointment",
-        /// A visit note.
-        Note = "note",
-        /// A document.
-        Document = "document",
-        /// A prescription.
-        Prescription = "prescription",
-        /// A prescription analysis.
-        Analysis = "analysis",
-        /// An invoice.
-        Invoice = "invoice",
-        /// A notification.
-        Notification = "notification",
-        /// The dashboard.
-        Dashboard = "dashboard",
-        /// The audit log.
-        Audit = "audit",
     }
 }
 

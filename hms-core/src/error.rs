@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use crate::audit::EntityKind;
-use crate::ids::PatientId;
+use crate::ids::{EntityKind, PatientId};
 
 /// The result of every fallible hms operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::{AuditAction, AuditEvent, AuditOutcome, EntityKind};
+use crate::audit::{AuditAction, AuditEvent, AuditOutcome};
 use crate::clinical::DEFAULT_MAX_DOCUMENT_BYTES;
 use crate::error::{Error, Refusal, Result};
-use crate::ids::{AuditId, PatientId};
+use crate::ids::{AuditId, EntityKind, PatientId};
 use crate::money::Currency;
 use crate::policy::{self, Action, Actor, Denial, Relation, Scope};
 use crate::ports::{BlobStore, PrescriptionAnalyzer, Store, Tx, TxMode};
@@ -38,6 +38,25 @@ pub struct HospitalConfig {
     /// The window failed sign-ins are counted in. The counts live in the database, so every
     /// process serving the hospital sees the same ones.
     pub login_window: chrono::Duration,
+    /// When a commit to a SQLite database counts as done (PostgreSQL's is its server's
+    /// `synchronous_commit`). Durable by default.
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
+crate::code_enum! {
+    /// When a commit to a SQLite database counts as done: SQLite's `synchronous` setting.
+    #[derive(Default)]
+    pub enum SqliteSynchronous {
+        /// The write-ahead log is flushed to the disk before a commit returns: an acknowledged
+        /// write survives a crash of the process, of the operating system and a power cut. The
+        /// default.
+        #[default]
+        Full = "full",
+        /// The log is flushed only when it is copied into the database file: an acknowledged
+        /// write survives a crash of the process, but the last ones are lost if the machine stops.
+        /// An explicit opt-out, for data that can be made again.
+        Normal = "normal",
+    }
 }
 
 impl Default for HospitalConfig {
@@ -53,6 +72,7 @@ impl Default for HospitalConfig {
             login_failures_per_account: 5,
             login_failures_per_address: 50,
             login_window: chrono::Duration::minutes(15),
+            sqlite_synchronous: SqliteSynchronous::default(),
         }
     }
 }

@@ -120,3 +120,35 @@ impl UserId {
         PatientId(self.0)
     }
 }
+
+crate::code_enum! {
+    /// The kind of record an event concerns.
+    pub enum EntityKind {
+        /// A user account.
+        User = "user",
+        /// A doctor profile.
+        Doctor = "doctor",
+        /// A patient profile.
+        Patient = "patient",
+        /// Availability rules or exceptions.
+        Availability = "availability",
+        /// An appointment.
+        Appointment = "appointment",
+        /// A visit note.
+        Note = "note",
+        /// A document.
+        Document = "document",
+        /// A prescription.
+        Prescription = "prescription",
+        /// A prescription analysis.
+        Analysis = "analysis",
+        /// An invoice.
+        Invoice = "invoice",
+        /// A notification.
+        Notification = "notification",
+        /// The dashboard.
+        Dashboard = "dashboard",
+        /// The audit log.
+        Audit = "audit",
+    }
+}

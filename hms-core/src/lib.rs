@@ -35,12 +35,12 @@ pub mod values;
 pub mod workflows;
 
 pub use appointment::{Appointment, AppointmentStatus, Transition};
-pub use audit::{AuditAction, AuditEvent, AuditFilter, AuditOutcome, EntityKind};
+pub use audit::{AuditAction, AuditEvent, AuditFilter, AuditOutcome};
 pub use billing::{Invoice, InvoiceLine, InvoiceStatus, PaymentMethod};
 pub use clinical::{Document, DocumentKind, NoteKind, VisitNote};
 pub use dashboard::{Dashboard, DoctorLoad, StatusCount};
 pub use error::{Error, ErrorKind, FieldError, Result};
-pub use hospital::{Hospital, HospitalConfig};
+pub use hospital::{Hospital, HospitalConfig, SqliteSynchronous};
 pub use ids::*;
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind, OutgoingEmail};
@@ -51,7 +51,8 @@ pub use ports::{
     UserFilter,
 };
 pub use prescription::{
-    AiReview, AnalysisOutcome, Finding, FindingCategory, Medication, Prescription, PrescriptionAnalysis, Route, Severity,
+    AiReview, AnalysisOutcome, AnalysisSubject, Finding, FindingCategory, Medication, NewAnalysis, Prescription, PrescriptionAnalysis,
+    Route, Severity,
 };
 pub use profile::{Doctor, Patient, PatientClinical};
 pub use schedule::{Availability, AvailabilityException, AvailabilityRule, Slot};
@@ -63,5 +64,5 @@ pub use workflows::appointments::BookingInput;
 pub use workflows::billing::{InvoiceInput, LineInput};
 pub use workflows::doctors::{DoctorUpdate, ExceptionInput};
 pub use workflows::patients::PatientUpdate;
-pub use workflows::prescriptions::{AnalysisSubject, MedicationInput, NewAnalysis, PrescriptionInput};
+pub use workflows::prescriptions::{MedicationInput, PrescriptionInput};
 pub use workflows::records::{DocumentInput, NoteInput};

@@ -18,7 +18,7 @@ use crate::error::Result;
 use crate::ids::*;
 use crate::notification::{Notification, OutgoingEmail};
 use crate::page::{Page, PageRequest};
-use crate::prescription::{Prescription, PrescriptionAnalysis};
+use crate::prescription::{AnalysisSubject, NewAnalysis, Prescription, PrescriptionAnalysis};
 use crate::profile::{Doctor, Patient};
 use crate::schedule::{Availability, AvailabilityException, AvailabilityRule};
 use crate::session::{RefreshToken, Session};
@@ -49,6 +49,10 @@ pub trait Store: Send + Sync {
     async fn ping(&self) -> Result<()>;
     /// A short name of the backend, e.g. `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
+    /// The database's settings that decide whether a commit survives a crash, as the database
+    /// reports them (SQLite's `journal_mode` and `synchronous`, PostgreSQL's `fsync` and
+    /// `synchronous_commit`): for the operator's log, and for tests.
+    async fn durability(&self) -> Result<Vec<(&'static str, String)>>;
 }
 
 /// Filters for listing users.
@@ -303,11 +307,7 @@ pub trait Tx: Send {
 #[async_trait]
 pub trait PrescriptionAnalyzer: Send + Sync {
     /// Analyses `subject` as of `today` (the patient's age is taken on that day).
-    async fn analyze(
-        &self,
-        subject: &crate::workflows::prescriptions::AnalysisSubject,
-        today: chrono::NaiveDate,
-    ) -> crate::workflows::prescriptions::NewAnalysis;
+    async fn analyze(&self, subject: &AnalysisSubject, today: chrono::NaiveDate) -> NewAnalysis;
 }
 
 /// Where document bytes live, addressed by their SHA-256.

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::{FieldError, Validator};
 use crate::ids::{AnalysisId, AppointmentId, DoctorId, PatientId, PrescriptionId, UserId};
+use crate::profile::Patient;
 use crate::values::{optional_text, required_text};
 
 crate::code_enum! {
@@ -215,4 +216,81 @@ pub struct PrescriptionAnalysis {
     pub latency_ms: u32,
     /// The fixed disclaimer ([`ANALYSIS_DISCLAIMER`]).
     pub disclaimer: String,
+    /// Lower-case hex SHA-256 of the content analysed ([`AnalysisSubject::content_sha256`]): a
+    /// stored analysis answers a later request only while the content is exactly the same.
+    /// (Absent on analyses stored before it was kept, which are never reused.)
+    pub content_sha256: Option<String>,
+}
+
+/// A prescription and the patient it is for: what an analyzer needs (it de-identifies it itself).
+#[derive(Debug, Clone)]
+pub struct AnalysisSubject {
+    /// The prescription.
+    pub prescription: Prescription,
+    /// The patient, with the clinical part.
+    pub patient: Patient,
+}
+
+impl AnalysisSubject {
+    /// Lower-case hex SHA-256 of everything an analysis reads: the prescription's content (its
+    /// diagnosis, medications, instructions and follow-up) and the patient's date of birth, sex
+    /// and clinical details. Each field is written with its length, so that no two contents
+    /// share an encoding.
+    pub fn content_sha256(&self) -> String {
+        fn field(out: &mut String, value: &str) {
+            out.push_str(&value.len().to_string());
+            out.push(':');
+            out.push_str(value);
+            out.push(';');
+        }
+        let p = &self.prescription;
+        let mut out = String::new();
+        field(&mut out, &p.diagnosis);
+        field(&mut out, &p.instructions);
+        field(&mut out, &p.follow_up.map(|d| d.to_string()).unwrap_or_default());
+        field(&mut out, &p.medications.len().to_string());
+        for m in &p.medications {
+            for value in [&m.name, &m.strength, m.route.as_str(), &m.frequency, &m.duration_days.to_string(), &m.instructions] {
+                field(&mut out, value);
+            }
+        }
+        let patient = &self.patient;
+        field(&mut out, &patient.date_of_birth.map(|d| d.to_string()).unwrap_or_default());
+        field(&mut out, patient.sex.as_str());
+        match &patient.clinical {
+            Some(c) => {
+                field(&mut out, c.blood_group.as_str());
+                for list in [&c.allergies, &c.conditions] {
+                    field(&mut out, &list.len().to_string());
+                    list.iter().for_each(|item| field(&mut out, item));
+                }
+                field(&mut out, &c.medical_history);
+            }
+            None => field(&mut out, "-"),
+        }
+        crate::session::sha256_hex(out.as_bytes())
+    }
+}
+
+/// The result of an analysis, to be stored.
+#[derive(Debug, Clone)]
+pub struct NewAnalysis {
+    /// The prescription revision analysed.
+    pub prescription_revision: u32,
+    /// The content analysed ([`AnalysisSubject::content_sha256`]).
+    pub content_sha256: String,
+    /// Deterministic findings.
+    pub checks: Vec<Finding>,
+    /// The AI's review, if any.
+    pub review: Option<AiReview>,
+    /// Why there is no AI review, if none.
+    pub review_unavailable_reason: Option<String>,
+    /// How it ended.
+    pub outcome: AnalysisOutcome,
+    /// The model asked.
+    pub model: Option<String>,
+    /// SHA-256 of what was sent.
+    pub payload_sha256: Option<String>,
+    /// Time taken in milliseconds.
+    pub latency_ms: u32,
 }

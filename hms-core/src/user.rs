@@ -76,7 +76,8 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// A password as typed, checked against the rules: 10 to 128 characters, not a common password, not the e-mail address.
+/// A password as typed, checked against the rules: 10 to 128 characters, not a common password,
+/// not the e-mail address nor its name part (the part before `@`, when it has four characters or more).
 #[derive(Clone)]
 pub struct Password(String);
 
@@ -152,8 +153,11 @@ impl Password {
         }
         if let Some(email) = email {
             let local = email.as_str().split('@').next().unwrap_or_default();
-            if lower == email.as_str() || (local.len() >= 4 && lower.contains(local)) {
+            if lower.contains(email.as_str()) {
                 return Err(FieldError::new("", "must not contain the e-mail address"));
+            }
+            if local.len() >= 4 && lower.contains(local) {
+                return Err(FieldError::new("", format!("must not contain \"{local}\", the name part of the e-mail address")));
             }
         }
         Ok(Self(input.to_string()))
@@ -224,6 +228,18 @@ mod tests {
         assert!(Password::new("aaaaaaaaaaaa", None).is_err());
         assert!(Password::new("ann.lee-2026-x", Some(&email)).is_err());
         assert!(Password::new("correct horse battery", Some(&email)).is_ok());
+    }
+
+    #[test]
+    fn a_password_with_the_addresss_name_part_is_refused_in_those_words() {
+        let email = Email::parse("admin@bars.test").unwrap();
+        let e = Password::new("Bars-admin-pass-2026", Some(&email)).unwrap_err();
+        assert_eq!(e.message, "must not contain \"admin\", the name part of the e-mail address");
+        let e = Password::new("x-admin@bars.test-x", Some(&email)).unwrap_err();
+        assert_eq!(e.message, "must not contain the e-mail address");
+        // A name part shorter than four characters is too common a string to forbid.
+        let short = Email::parse("al@bars.test").unwrap();
+        assert!(Password::new("Bars-al-pass-2026", Some(&short)).is_ok());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use hms_core as core;
 use hms_core::{Actor, HospitalConfig, PasswordCost};
-use hms_store::{DirBlobStore, StoreOptions};
+use hms_store::Location;
 use pyo3::prelude::*;
 
 use crate::convert::{Id, Instant, at, code};
@@ -42,12 +42,17 @@ pub struct PyHospital {
 
 #[pymethods]
 impl PyHospital {
-    /// Opens the hospital at `url` (`sqlite:///path.db`, `sqlite::memory:` or
-    /// `postgres://…`), applying pending migrations. Document bytes go to `blob_dir`, or by
-    /// default to a directory next to a SQLite file (in memory for an in-memory database,
-    /// `./hms-blobs` for PostgreSQL). `fast_password_hashing` is for test suites only. With
-    /// `analysis` (the default) prescriptions can be analysed: deterministic checks always, plus
-    /// an AI review when `GROQ_API_KEY` or `HMS_AI_BASE_URL` is set in the environment.
+    /// Opens the hospital at `url`, applying pending migrations. `url` is a database URL —
+    /// `postgres://…`, `sqlite::memory:`, `sqlite:///hospital.db` (relative to the working
+    /// directory, as SQLAlchemy reads three slashes), `sqlite:////var/lib/hms/hospital.db`
+    /// (absolute, four slashes) — or the path of a SQLite file as a `str` or `pathlib.Path`.
+    /// Document bytes go to the directory `blob_dir`, or by default into the database itself on
+    /// PostgreSQL, beside a SQLite file (`hospital-blobs/`), in memory for an in-memory database.
+    /// Commits to SQLite are flushed to the disk before they return (`sqlite_synchronous="full"`);
+    /// `"normal"` trades the last commits before a power cut for speed. `fast_password_hashing` is
+    /// for test suites only. With `analysis` (the default) prescriptions can be analysed:
+    /// deterministic checks always, plus an AI review when `GROQ_API_KEY` or `HMS_AI_BASE_URL`
+    /// is set in the environment.
     #[staticmethod]
     #[pyo3(signature = (
         url,
@@ -58,20 +63,28 @@ impl PyHospital {
         fast_password_hashing = false,
         max_document_bytes = None,
         blob_dir = None,
+        sqlite_synchronous = "full",
         analysis = true,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn open(
         py: Python<'_>,
-        url: &str,
+        url: &Bound<'_, PyAny>,
         time_zone: &str,
         currency: &str,
         doctor_approval_required: bool,
         fast_password_hashing: bool,
         max_document_bytes: Option<u64>,
         blob_dir: Option<PathBuf>,
+        sqlite_synchronous: &str,
         analysis: bool,
     ) -> PyResult<Self> {
+        let location = match url.extract::<String>() {
+            Ok(url) => Location::parse(&url),
+            // Not a str: a path-like object names a SQLite file as it is.
+            Err(_) => Ok(Location::sqlite_file(url.extract::<PathBuf>()?)),
+        }
+        .map_err(|e| errors::to_py(py, e))?;
         let defaults = HospitalConfig::default();
         let config = HospitalConfig {
             time_zone: core::TimeZone::parse(time_zone).map_err(|e| errors::invalid(py, "time_zone", e))?,
@@ -79,6 +92,7 @@ impl PyHospital {
             doctor_approval_required,
             password_cost: if fast_password_hashing { PasswordCost::fast_for_tests() } else { PasswordCost::default() },
             max_document_bytes: max_document_bytes.unwrap_or(defaults.max_document_bytes),
+            sqlite_synchronous: sqlite_synchronous.parse().map_err(|e| errors::invalid(py, "sqlite_synchronous", e))?,
             ..defaults
         };
         let analyzer = if analysis {
@@ -87,12 +101,7 @@ impl PyHospital {
             None
         };
         let hospital = run(py, async move {
-            let store = hms_store::open_store(url, &StoreOptions::default()).await?;
-            let blobs: Arc<dyn core::BlobStore> = match blob_dir {
-                Some(dir) => Arc::new(DirBlobStore::new(dir)?),
-                None => hms_store::default_blob_store(url)?,
-            };
-            let hospital = core::Hospital::new(store, blobs, config);
+            let hospital = hms_store::open_location(&location, blob_dir.as_deref(), config).await?;
             Ok(match analyzer {
                 Some(a) => hospital.with_analyzer(Arc::new(a)),
                 None => hospital,

@@ -52,7 +52,8 @@ def _backends() -> list[str]:
 def hospital(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[hms.Hospital]:
     """A hospital in London time with cheap password hashing, on a fresh database."""
     if request.param == "sqlite":
-        yield hms.Hospital.open(f"sqlite://{tmp_path / 'hms.db'}", time_zone="Europe/London", fast_password_hashing=True)
+        # A plain path names a SQLite file.
+        yield hms.Hospital.open(tmp_path / "hms.db", time_zone="Europe/London", fast_password_hashing=True)
         return
     admin_url = os.environ.get("DATABASE_URL")
     if not admin_url:
@@ -65,7 +66,6 @@ def hospital(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[hms.Hos
             db.url,
             time_zone="Europe/London",
             fast_password_hashing=True,
-            blob_dir=tmp_path / "blobs",
         )
     finally:
         db.drop()

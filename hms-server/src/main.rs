@@ -25,7 +25,7 @@ struct Cli {
 
 #[derive(Args, Clone)]
 struct Common {
-    /// The database: sqlite://path.db, sqlite::memory: or postgres://…
+    /// The database: sqlite://hms.db (relative), sqlite:////var/lib/hms/hms.db (absolute), a plain path, sqlite::memory: or postgres://…
     #[arg(long = "database", env = "HMS_DATABASE_URL", default_value = "sqlite://hms.db")]
     database: String,
     /// The hospital's IANA time zone, in which availability is read.
@@ -37,9 +37,12 @@ struct Common {
     /// Self-registered doctors wait for an admin to activate them.
     #[arg(long, env = "HMS_DOCTOR_APPROVAL", default_value_t = false)]
     doctor_approval: bool,
-    /// Where document bytes are kept (default: beside a SQLite file, ./hms-blobs for PostgreSQL).
+    /// A directory for document bytes (default: beside a SQLite file, in the database itself on PostgreSQL).
     #[arg(long, env = "HMS_BLOB_DIR")]
     blob_dir: Option<std::path::PathBuf>,
+    /// When a SQLite commit counts as done: full (flushed to the disk; survives a power cut) or normal (survives a crash of the process only).
+    #[arg(long, env = "HMS_SQLITE_SYNCHRONOUS", default_value = "full")]
+    sqlite_synchronous: String,
 }
 
 #[derive(Args)]
@@ -131,6 +134,10 @@ fn hospital_config(common: &Common) -> anyhow::Result<HospitalConfig> {
         time_zone: TimeZone::parse(&common.timezone).map_err(|e| anyhow::anyhow!("HMS_TIMEZONE {}", e.message))?,
         currency: Currency::parse(&common.currency).map_err(|e| anyhow::anyhow!("HMS_CURRENCY {}", e.message))?,
         doctor_approval_required: common.doctor_approval,
+        sqlite_synchronous: common
+            .sqlite_synchronous
+            .parse()
+            .map_err(|e: hms_core::FieldError| anyhow::anyhow!("HMS_SQLITE_SYNCHRONOUS {}", e.message))?,
         ..Default::default()
     })
 }
@@ -160,6 +167,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let analyzer = hms_ai::Analyzer::from_env().context("the AI settings (HMS_AI_*, GROQ_API_KEY)")?;
     let hospital = open(&args.common).await?.with_analyzer(std::sync::Arc::new(analyzer));
+    let durability = hospital.store().durability().await.context("reading the database's durability settings")?;
+    let durability = durability.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
+    tracing::info!(backend = hospital.store().backend(), %durability, "database opened");
+    if hospital.store().backend() == "sqlite" && durability.contains("synchronous=normal") {
+        tracing::warn!("HMS_SQLITE_SYNCHRONOUS=normal: the last acknowledged commits can be lost if the machine stops");
+    }
     if args.demo {
         let logins = demo::load(&hospital).await?;
         print_demo(&logins);

@@ -77,6 +77,48 @@ impl BlobStore for DirBlobStore {
     }
 }
 
+/// Document bytes in the PostgreSQL database itself (the `blob` table, one row per content hash):
+/// every process and machine that reaches the database reaches them, and a `pg_dump` of the
+/// database holds them.
+#[derive(Debug, Clone)]
+pub struct PgBlobStore {
+    pool: sqlx::PgPool,
+}
+
+impl PgBlobStore {
+    /// A blob store in the database `pool` connects to (migrated).
+    pub fn new(pool: sqlx::PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+#[async_trait]
+impl BlobStore for PgBlobStore {
+    async fn put(&self, bytes: &[u8]) -> Result<String> {
+        let sha = digest(bytes);
+        let size = i64::try_from(bytes.len()).map_err(Error::internal)?;
+        sqlx::query("insert into blob (sha256, bytes, size) values ($1, $2, $3) on conflict (sha256) do nothing")
+            .bind(&sha)
+            .bind(bytes)
+            .bind(size)
+            .execute(&self.pool)
+            .await
+            .map_err(crate::error::map)?;
+        Ok(sha)
+    }
+
+    async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        if !valid_key(sha256) {
+            return Ok(None);
+        }
+        sqlx::query_scalar("select bytes from blob where sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(crate::error::map)
+    }
+}
+
 /// Document bytes in memory: for in-memory hospitals (examples, tests).
 #[derive(Debug, Default)]
 pub struct MemoryBlobStore {

@@ -12,6 +12,7 @@ mod blob;
 pub mod bulk;
 mod error;
 mod group;
+mod location;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -19,14 +20,15 @@ mod sqlite;
 pub mod testing;
 mod tx_impl;
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use hms_core::ports::{BlobStore, Store};
-use hms_core::{Currency, Error, Hospital, HospitalConfig, Money, Result};
+use hms_core::{Currency, Error, Hospital, HospitalConfig, Money, Result, SqliteSynchronous};
 use rust_decimal::Decimal;
 
-pub use blob::{DirBlobStore, MemoryBlobStore};
+pub use blob::{DirBlobStore, MemoryBlobStore, PgBlobStore};
+pub use location::{Location, sqlite_url};
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -37,53 +39,68 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// Apply pending migrations on open.
     pub migrate: bool,
+    /// When a SQLite commit counts as done (durable, `Full`, by default).
+    pub sqlite_synchronous: SqliteSynchronous,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        Self { max_connections: 16, migrate: true }
+        Self { max_connections: 16, migrate: true, sqlite_synchronous: SqliteSynchronous::default() }
     }
 }
 
-/// Opens the database at `url`: `sqlite://path.db`, `sqlite::memory:` or `postgres://…`.
-pub async fn open_store(url: &str, options: &StoreOptions) -> Result<Arc<dyn Store>> {
-    if url.starts_with("sqlite:") {
-        let store = SqliteStore::connect(url, options.max_connections).await?;
+/// An open store of either backend.
+enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+impl Backend {
+    async fn open(location: &Location, options: &StoreOptions) -> Result<Self> {
+        let backend = match location {
+            Location::Postgres(url) => Self::Postgres(PgStore::connect(url, options.max_connections).await?),
+            sqlite => Self::Sqlite(SqliteStore::open(sqlite, options.max_connections, options.sqlite_synchronous).await?),
+        };
         if options.migrate {
-            store.migrate().await?;
+            match &backend {
+                Self::Sqlite(s) => s.migrate().await?,
+                Self::Postgres(p) => p.migrate().await?,
+            }
         }
-        Ok(Arc::new(store))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = PgStore::connect(url, options.max_connections).await?;
-        if options.migrate {
-            store.migrate().await?;
-        }
-        Ok(Arc::new(store))
-    } else {
-        Err(Error::invalid("database_url", "must start with sqlite: or postgres://"))
+        Ok(backend)
     }
+
+    fn into_store(self) -> Arc<dyn Store> {
+        match self {
+            Self::Sqlite(s) => Arc::new(s),
+            Self::Postgres(p) => Arc::new(p),
+        }
+    }
+}
+
+/// Opens the database at `url` (any form of [`Location::parse`]: `sqlite://hms.db`,
+/// `sqlite::memory:`, `postgres://…`, or the path of a SQLite file).
+pub async fn open_store(url: &str, options: &StoreOptions) -> Result<Arc<dyn Store>> {
+    Ok(Backend::open(&Location::parse(url)?, options).await?.into_store())
 }
 
 /// Applies pending migrations to the database at `url` without keeping it open.
 pub async fn migrate(url: &str) -> Result<()> {
-    open_store(url, &StoreOptions { max_connections: 1, migrate: true }).await.map(drop)
+    open_store(url, &StoreOptions { max_connections: 1, ..StoreOptions::default() }).await.map(drop)
 }
 
-/// The blob store that goes with `url` unless one is given: in memory for an in-memory
-/// database, else a `blobs` directory next to a SQLite file, or `./hms-blobs` for PostgreSQL.
-pub fn default_blob_store(url: &str) -> Result<Arc<dyn BlobStore>> {
-    if url.contains(":memory:") || url.contains("mode=memory") {
-        return Ok(Arc::new(MemoryBlobStore::default()));
-    }
-    let dir = match url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
-        Some(path) => {
-            let path = PathBuf::from(path.split('?').next().unwrap_or(path));
+/// Where document bytes go when nothing else is said: in memory for an in-memory database, a
+/// directory beside a SQLite file (`hms.db` → `hms-blobs/`), and the database itself on
+/// PostgreSQL, so that every process and machine using the database, and its backups, have them.
+fn default_blobs(location: &Location, backend: &Backend) -> Result<Arc<dyn BlobStore>> {
+    Ok(match (location, backend) {
+        (_, Backend::Postgres(pg)) => Arc::new(PgBlobStore::new(pg.pool().clone())),
+        (Location::SqliteFile { path, .. }, _) => {
             let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "hms".into());
-            path.with_file_name(format!("{stem}-blobs"))
+            Arc::new(DirBlobStore::new(path.with_file_name(format!("{stem}-blobs")))?)
         }
-        None => PathBuf::from("hms-blobs"),
-    };
-    Ok(Arc::new(DirBlobStore::new(dir)?))
+        _ => Arc::new(MemoryBlobStore::default()),
+    })
 }
 
 /// Opens a hospital on `url` with the default blob store and pool, applying migrations.
@@ -91,30 +108,31 @@ pub async fn open(url: &str, config: HospitalConfig) -> Result<Hospital> {
     open_with_blobs(url, None, config).await
 }
 
-/// Opens a hospital on `url`, keeping document bytes in `blob_dir` (or the default for `url`:
-/// beside a SQLite file, in memory for an in-memory database, `./hms-blobs` otherwise). Processes
-/// sharing one PostgreSQL database must share one blob directory too.
-pub async fn open_with_blobs(url: &str, blob_dir: Option<&std::path::Path>, config: HospitalConfig) -> Result<Hospital> {
-    let store = open_store(url, &StoreOptions::default()).await?;
-    let blobs: Arc<dyn hms_core::ports::BlobStore> = match blob_dir {
+/// Opens a hospital on `url`, keeping document bytes in the directory `blob_dir` if one is
+/// given, else where [`Location`]'s backend keeps them by default: in the database on
+/// PostgreSQL, beside the file on SQLite, in memory for an in-memory database. Processes that
+/// share a SQLite file, or that set `blob_dir`, must share the directory too.
+pub async fn open_with_blobs(url: &str, blob_dir: Option<&Path>, config: HospitalConfig) -> Result<Hospital> {
+    open_location(&Location::parse(url)?, blob_dir, config).await
+}
+
+/// [`open_with_blobs`] for a location already read (a SQLite file given by its path, say).
+pub async fn open_location(location: &Location, blob_dir: Option<&Path>, config: HospitalConfig) -> Result<Hospital> {
+    let options = StoreOptions { sqlite_synchronous: config.sqlite_synchronous, ..StoreOptions::default() };
+    let backend = Backend::open(location, &options).await?;
+    let blobs: Arc<dyn BlobStore> = match blob_dir {
         Some(dir) => Arc::new(DirBlobStore::new(dir)?),
-        None => default_blob_store(url)?,
+        None => default_blobs(location, &backend)?,
     };
-    Ok(Hospital::new(store, blobs, config))
+    Ok(Hospital::new(backend.into_store(), blobs, config))
 }
 
 /// Loads a synthetic hospital into the database at `url` (applying migrations first).
 pub async fn bulk_load(url: &str, spec: &bulk::SyntheticHospital, progress: bulk::Progress<'_>) -> Result<()> {
-    if url.starts_with("sqlite:") {
-        let store = SqliteStore::connect(url, 1).await?;
-        store.migrate().await?;
-        store.bulk_load(spec, progress).await
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let store = PgStore::connect(url, 1).await?;
-        store.migrate().await?;
-        store.bulk_load(spec, progress).await
-    } else {
-        Err(Error::invalid("database_url", "must start with sqlite: or postgres://"))
+    let options = StoreOptions { max_connections: 1, ..StoreOptions::default() };
+    match Backend::open(&Location::parse(url)?, &options).await? {
+        Backend::Sqlite(store) => store.bulk_load(spec, progress).await,
+        Backend::Postgres(store) => store.bulk_load(spec, progress).await,
     }
 }
 

@@ -100,4 +100,12 @@ impl Store for PgStore {
     fn backend(&self) -> &'static str {
         "postgres"
     }
+
+    async fn durability(&self) -> hms_core::Result<Vec<(&'static str, String)>> {
+        let (fsync, commit): (String, String) = sqlx::query_as("select current_setting('fsync'), current_setting('synchronous_commit')")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(crate::error::map)?;
+        Ok(vec![("fsync", fsync), ("synchronous_commit", commit)])
+    }
 }

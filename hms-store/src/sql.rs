@@ -3,6 +3,19 @@
 // The columns each row reader reads, written once: `concat!` takes only literals, so the lists
 // are macros that expand to one.
 
+/// A read of one row by its id, and the same read that locks the row until the transaction ends
+/// (`for no key update`: what an `update` of non-key columns takes, so it does not hold up the
+/// inserts of rows that refer to it). PostgreSQL's write transactions read with the lock the rows
+/// they may write back: a concurrent writer of the row (in this process or another) waits, then
+/// reads what this one wrote, instead of overwriting it with a change decided on an older copy.
+macro_rules! read_by_id {
+    ($(#[$doc:meta])* $name:ident, $locked:ident = $($sql:tt)+) => {
+        $(#[$doc])*
+        pub(crate) const $name: &str = concat!($($sql)+);
+        pub(crate) const $locked: &str = concat!($($sql)+, " for no key update");
+    };
+}
+
 /// An account's columns (`user_row`).
 macro_rules! user_columns {
     () => {
@@ -39,18 +52,18 @@ pub(crate) const INSERT_USER: &str = "insert into account (id, email, full_name,
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub(crate) const UPDATE_USER: &str =
     "update account set email = $2, full_name = $3, phone = $4, password_hash = $5, active = $6, updated_at = $7 where id = $1";
-pub(crate) const USER_BY_ID: &str = concat!("select ", user_columns!(), " from account where id = $1");
+read_by_id!(USER_BY_ID, USER_BY_ID_LOCKED = "select ", user_columns!(), " from account where id = $1");
 pub(crate) const USER_BY_EMAIL: &str = concat!("select ", user_columns!(), " from account where email = $1");
 
 pub(crate) const DOCTOR_SELECT: &str = doctor_select!();
-pub(crate) const DOCTOR_BY_ID: &str = concat!(doctor_select!(), " where d.id = $1");
+read_by_id!(DOCTOR_BY_ID, DOCTOR_BY_ID_LOCKED = doctor_select!(), " where d.id = $1");
 pub(crate) const INSERT_DOCTOR: &str = "insert into doctor (id, specialization, license_number, years_of_experience, \
      consultation_fee, currency, bio, accepting_appointments, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub(crate) const UPDATE_DOCTOR: &str = "update doctor set specialization = $2, license_number = $3, years_of_experience = $4, \
      consultation_fee = $5, currency = $6, bio = $7, accepting_appointments = $8, updated_at = $9 where id = $1";
 
 pub(crate) const PATIENT_SELECT: &str = patient_select!();
-pub(crate) const PATIENT_BY_ID: &str = concat!(patient_select!(), " where p.id = $1");
+read_by_id!(PATIENT_BY_ID, PATIENT_BY_ID_LOCKED = patient_select!(), " where p.id = $1");
 pub(crate) const INSERT_PATIENT: &str = "insert into patient (id, date_of_birth, sex, blood_group, address, emergency_contact, \
      allergies, conditions, medical_history, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 pub(crate) const UPDATE_PATIENT: &str = "update patient set date_of_birth = $2, sex = $3, blood_group = $4, address = $5, \
@@ -152,8 +165,11 @@ pub(crate) const COUNT_DOCUMENTS: &str = "select count(*) from document where pa
 
 pub(crate) const PRESCRIPTION_COLS: &str = "id, appointment_id, doctor_id, patient_id, diagnosis, medications, instructions, \
      follow_up, revision, created_at, updated_at";
-pub(crate) const PRESCRIPTION_BY_ID: &str = "select id, appointment_id, doctor_id, patient_id, diagnosis, medications, \
-     instructions, follow_up, revision, created_at, updated_at from prescription where id = $1";
+read_by_id!(
+    PRESCRIPTION_BY_ID,
+    PRESCRIPTION_BY_ID_LOCKED = "select id, appointment_id, doctor_id, patient_id, diagnosis, medications, \
+     instructions, follow_up, revision, created_at, updated_at from prescription where id = $1"
+);
 pub(crate) const INSERT_PRESCRIPTION: &str = "insert into prescription (id, appointment_id, doctor_id, patient_id, diagnosis, \
      medications, instructions, follow_up, revision, created_at, updated_at) \
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
@@ -162,18 +178,21 @@ pub(crate) const UPDATE_PRESCRIPTION: &str = "update prescription set diagnosis 
 
 pub(crate) const INSERT_ANALYSIS: &str = "insert into prescription_analysis (id, prescription_id, prescription_revision, \
      requested_by, created_at, checks, review, review_unavailable_reason, outcome, model, payload_sha256, latency_ms, \
-     disclaimer) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+     disclaimer, content_sha256) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
 pub(crate) const LATEST_ANALYSIS: &str = "select id, prescription_id, prescription_revision, requested_by, created_at, checks, \
-     review, review_unavailable_reason, outcome, model, payload_sha256, latency_ms, disclaimer from prescription_analysis \
-     where prescription_id = $1 order by created_at desc, id desc limit 1";
+     review, review_unavailable_reason, outcome, model, payload_sha256, latency_ms, disclaimer, content_sha256 \
+     from prescription_analysis where prescription_id = $1 order by created_at desc, id desc limit 1";
 
 pub(crate) const NEXT_INVOICE_SEQUENCE: &str = "insert into invoice_counter (year, last) values ($1, 1) \
      on conflict (year) do update set last = invoice_counter.last + 1 returning last";
 pub(crate) const INVOICE_COLS: &str = "id, number, appointment_id, patient_id, lines, currency, tax_rate, discount, subtotal, \
      tax, total, status, payment_method, paid_at, cancelled_at, issued_by, created_at, updated_at";
-pub(crate) const INVOICE_BY_ID: &str = "select id, number, appointment_id, patient_id, lines, currency, tax_rate, discount, \
+read_by_id!(
+    INVOICE_BY_ID,
+    INVOICE_BY_ID_LOCKED = "select id, number, appointment_id, patient_id, lines, currency, tax_rate, discount, \
      subtotal, tax, total, status, payment_method, paid_at, cancelled_at, issued_by, created_at, updated_at \
-     from invoice where id = $1";
+     from invoice where id = $1"
+);
 pub(crate) const INSERT_INVOICE: &str = "insert into invoice (id, number, appointment_id, patient_id, lines, currency, tax_rate, \
      discount, subtotal, tax, total, total_minor, status, payment_method, paid_at, cancelled_at, issued_by, created_at, \
      updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
@@ -189,8 +208,11 @@ pub(crate) const MARK_ALL_READ: &str = "update notification set read_at = $2 whe
 
 pub(crate) const EMAILS_DUE: &str = "select id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, \
      last_error from outgoing_email where sent_at is null and next_attempt_at <= $1 order by next_attempt_at, id limit $2";
-pub(crate) const EMAIL_BY_ID: &str = "select id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, \
-     last_error from outgoing_email where id = $1";
+read_by_id!(
+    EMAIL_BY_ID,
+    EMAIL_BY_ID_LOCKED = "select id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, \
+     last_error from outgoing_email where id = $1"
+);
 pub(crate) const UPDATE_EMAIL: &str =
     "update outgoing_email set attempts = $2, next_attempt_at = $3, sent_at = $4, last_error = $5 where id = $1";
 

@@ -4,13 +4,15 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hms_core::SqliteSynchronous;
 use hms_core::ports::{Store, TxMode};
 use rust_decimal::Decimal;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
 use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::Notify;
 
 use crate::group::Writer;
+use crate::location::Location;
 use crate::tx_impl::Conn;
 
 type DbRow = SqliteRow;
@@ -66,16 +68,29 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) the database at `url` (`sqlite://path.db` or `sqlite::memory:`),
-    /// tuned for a server: WAL, a busy timeout, foreign keys on.
+    /// Opens (creating if missing) the database at `url` (any SQLite form of
+    /// [`Location::parse`]), durable (`synchronous = FULL`).
     pub async fn connect(url: &str, max_connections: u32) -> hms_core::Result<Self> {
-        let memory = url.contains(":memory:") || url.contains("mode=memory");
-        let options = SqliteConnectOptions::from_str(url)
+        Self::open(&Location::parse(url)?, max_connections, SqliteSynchronous::Full).await
+    }
+
+    /// Opens (creating if missing) the SQLite database at `location`, tuned for a server: WAL, a
+    /// busy timeout, foreign keys on, and commits flushed to the disk as `synchronous` says.
+    pub async fn open(location: &Location, max_connections: u32, synchronous: SqliteSynchronous) -> hms_core::Result<Self> {
+        let memory = match location {
+            Location::Postgres(_) => return Err(hms_core::Error::invalid("database_url", "is a PostgreSQL URL, not a SQLite one")),
+            Location::SqliteMemory(_) => true,
+            Location::SqliteFile { .. } => false,
+        };
+        let options = SqliteConnectOptions::from_str(&location.sqlx_url())
             .map_err(|e| hms_core::Error::invalid("database_url", format!("is not a SQLite URL: {e}")))?
             .create_if_missing(true)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .synchronous(SqliteSynchronous::Normal);
+            .synchronous(match synchronous {
+                SqliteSynchronous::Full => sqlx::sqlite::SqliteSynchronous::Full,
+                SqliteSynchronous::Normal => sqlx::sqlite::SqliteSynchronous::Normal,
+            });
         let options = if memory { options } else { options.journal_mode(SqliteJournalMode::Wal) };
         // An in-memory database lives in its one connection: keep exactly one, forever, for
         // reads and writes alike.
@@ -198,5 +213,21 @@ impl Store for SqliteStore {
 
     fn backend(&self) -> &'static str {
         "sqlite"
+    }
+
+    /// Read on the writer's connection: the one every commit goes through.
+    async fn durability(&self) -> hms_core::Result<Vec<(&'static str, String)>> {
+        let mut tx = self.writer.begin().await?;
+        let journal: String = sqlx::query_scalar("pragma journal_mode").fetch_one(tx.connection()).await.map_err(crate::error::map)?;
+        let synchronous: i64 = sqlx::query_scalar("pragma synchronous").fetch_one(tx.connection()).await.map_err(crate::error::map)?;
+        tx.rollback().await?;
+        let synchronous = match synchronous {
+            0 => "off",
+            1 => "normal",
+            2 => "full",
+            3 => "extra",
+            _ => "unknown",
+        };
+        Ok(vec![("journal_mode", journal), ("synchronous", synchronous.to_string())])
     }
 }

@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use sqlx::Connection;
 
+/// The PostgreSQL server tests use when `DATABASE_URL` is not set.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
 /// A database made for one test.
 #[derive(Debug)]
 pub struct TempDatabase {
@@ -20,22 +23,20 @@ impl TempDatabase {
     pub fn sqlite() -> Self {
         let dir = std::env::temp_dir().join(format!("hms-test-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
-        let url = format!("sqlite://{}", dir.join("hms.db").display());
+        let url = crate::sqlite_url(&dir.join("hms.db"));
         Self { url, dir: Some(dir), postgres: None }
     }
 
-    /// A new PostgreSQL database beside `DATABASE_URL`, or `None` (said loudly on stderr) when it
-    /// is not set. With `HMS_REQUIRE_POSTGRES` set, a missing or unreachable PostgreSQL panics.
-    pub async fn postgres() -> Option<Self> {
-        let required = std::env::var_os("HMS_REQUIRE_POSTGRES").is_some();
-        let Ok(admin_url) = std::env::var("DATABASE_URL") else {
-            assert!(!required, "HMS_REQUIRE_POSTGRES is set but DATABASE_URL is not");
-            eprintln!("SKIPPED: the PostgreSQL half of this test needs DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres)");
-            return None;
-        };
+    /// A new PostgreSQL database beside `DATABASE_URL` (by default the local server,
+    /// `postgres://postgres@127.0.0.1:5432/postgres`). PostgreSQL is part of the test suite: an
+    /// unreachable one fails the test, never passes it unrun. To run only the SQLite halves, leave
+    /// the PostgreSQL ones out by name (`cargo nextest run -E 'not test(/postgres/)'`).
+    pub async fn postgres() -> Self {
+        let admin_url = std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_string());
         let name = format!("hms_t_{}", uuid::Uuid::now_v7().simple());
-        let mut conn =
-            sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| panic!("PostgreSQL at DATABASE_URL is unreachable: {e}"));
+        let mut conn = sqlx::PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!("PostgreSQL at {admin_url} is unreachable ({e}): start it, set DATABASE_URL, or leave out the PostgreSQL tests (-E 'not test(/postgres/)')")
+        });
         sqlx::query(sqlx::AssertSqlSafe(format!("create database \"{name}\""))).execute(&mut conn).await.expect("create a test database");
         conn.close().await.ok();
         let (base, query) = match admin_url.split_once('?') {
@@ -44,7 +45,7 @@ impl TempDatabase {
         };
         let cut = base.rfind('/').filter(|&i| i > base.find("://").map_or(0, |p| p + 2)).unwrap_or(base.len());
         let url = format!("{}/{name}{query}", &base[..cut]);
-        Some(Self { url, dir: None, postgres: Some((admin_url, name)) })
+        Self { url, dir: None, postgres: Some((admin_url, name)) }
     }
 
     /// Removes the database (close every pool on it first).

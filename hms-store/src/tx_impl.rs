@@ -385,6 +385,7 @@ macro_rules! impl_tx {
                 payload_sha256: get(r, "payload_sha256")?,
                 latency_ms: num("latency_ms", i64::from(get::<i32>(r, "latency_ms")?))?,
                 disclaimer: get(r, "disclaimer")?,
+                content_sha256: get(r, "content_sha256")?,
             })
         }
 
@@ -575,7 +576,8 @@ macro_rules! impl_tx {
             }
 
             async fn user(&mut self, id: UserId) -> Result<Option<User>> {
-                let row = sqlx::query(USER_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
+                let sql = if self.lock_rows { USER_BY_ID_LOCKED } else { USER_BY_ID };
+                let row = sqlx::query(sql).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(user_row).transpose()
             }
 
@@ -637,7 +639,8 @@ macro_rules! impl_tx {
             }
 
             async fn doctor(&mut self, id: DoctorId) -> Result<Option<Doctor>> {
-                let row = sqlx::query(DOCTOR_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
+                let sql = if self.lock_rows { DOCTOR_BY_ID_LOCKED } else { DOCTOR_BY_ID };
+                let row = sqlx::query(sql).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(doctor_row).transpose()
             }
 
@@ -733,7 +736,8 @@ macro_rules! impl_tx {
             }
 
             async fn patient(&mut self, id: PatientId) -> Result<Option<Patient>> {
-                let row = sqlx::query(PATIENT_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
+                let sql = if self.lock_rows { PATIENT_BY_ID_LOCKED } else { PATIENT_BY_ID };
+                let row = sqlx::query(sql).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(patient_row).transpose()
             }
 
@@ -1017,7 +1021,8 @@ macro_rules! impl_tx {
             }
 
             async fn prescription(&mut self, id: PrescriptionId) -> Result<Option<Prescription>> {
-                let row = sqlx::query(PRESCRIPTION_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
+                let sql = if self.lock_rows { PRESCRIPTION_BY_ID_LOCKED } else { PRESCRIPTION_BY_ID };
+                let row = sqlx::query(sql).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(prescription_row).transpose()
             }
 
@@ -1054,6 +1059,7 @@ macro_rules! impl_tx {
                     .bind(a.payload_sha256.clone())
                     .bind(a.latency_ms.min(i32::MAX as u32) as i32)
                     .bind(a.disclaimer.as_str())
+                    .bind(a.content_sha256.clone())
                     .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
@@ -1113,7 +1119,8 @@ macro_rules! impl_tx {
             }
 
             async fn invoice(&mut self, id: InvoiceId) -> Result<Option<Invoice>> {
-                let row = sqlx::query(INVOICE_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
+                let sql = if self.lock_rows { INVOICE_BY_ID_LOCKED } else { INVOICE_BY_ID };
+                let row = sqlx::query(sql).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(invoice_row).transpose()
             }
 
@@ -1227,7 +1234,8 @@ macro_rules! impl_tx {
             }
 
             async fn email(&mut self, id: EmailId) -> Result<Option<OutgoingEmail>> {
-                let row = sqlx::query(EMAIL_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
+                let sql = if self.lock_rows { EMAIL_BY_ID_LOCKED } else { EMAIL_BY_ID };
+                let row = sqlx::query(sql).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
                 row.as_ref().map(email_row).transpose()
             }
 

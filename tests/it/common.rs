@@ -45,12 +45,12 @@ pub async fn sqlite() -> TestHospital {
     TestHospital { h: Hospital::new(store, std::sync::Arc::new(blobs), config()), db }
 }
 
-/// A hospital on a new PostgreSQL database, or `None` (said loudly) when `DATABASE_URL` is not set.
-pub async fn postgres() -> Option<TestHospital> {
-    let db = TempDatabase::postgres().await?;
+/// A hospital on a new PostgreSQL database beside `DATABASE_URL`.
+pub async fn postgres() -> TestHospital {
+    let db = TempDatabase::postgres().await;
     let store = open_store(&db.url, &StoreOptions::default()).await.expect("the PostgreSQL store opens");
     let blobs = std::sync::Arc::new(hms::store::MemoryBlobStore::default());
-    Some(TestHospital { h: Hospital::new(store, blobs, config()), db })
+    TestHospital { h: Hospital::new(store, blobs, config()), db }
 }
 
 /// Runs `body` on the test hospital, then removes its database whether or not the body panicked.
@@ -74,8 +74,7 @@ macro_rules! on_both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                let Some(t) = crate::common::postgres().await else { return };
-                crate::common::run(t, super::$name).await;
+                crate::common::run(crate::common::postgres().await, super::$name).await;
             }
         }
     )*};

@@ -2,6 +2,7 @@
 
 mod common;
 mod day;
+mod durability;
 mod permissions;
 mod races;
 mod sessions;

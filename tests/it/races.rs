@@ -1,12 +1,222 @@
-//! Concurrency: many tasks booking one slot, on both backends.
+//! Concurrency, on both backends: many tasks booking one slot, and every workflow that reads a
+//! record and writes it back run by many tasks at once on one record — each change is kept (none
+//! is overwritten by a change decided on an older copy), revisions are distinct, and no racer
+//! gets anything but its answer or a conflict.
 
 use std::sync::Arc;
 
-use hms::{AppointmentFilter, ErrorKind, Hospital, PageRequest, Role};
+use chrono::Duration;
+use hms::{
+    AppointmentFilter, DoctorUpdate, ErrorKind, Hospital, InvoiceInput, InvoiceStatus, MedicationInput, PageRequest, PatientUpdate,
+    PaymentMethod, PrescriptionInput, ProfileUpdate, Role, Route,
+};
+use rust_decimal::Decimal;
 
 use crate::common::*;
 
-on_both!(thirty_two_bookings_of_one_slot_one_wins);
+on_both!(
+    thirty_two_bookings_of_one_slot_one_wins,
+    concurrent_prescription_edits_each_make_a_revision,
+    concurrent_edits_of_a_patient_keep_every_field,
+    concurrent_edits_of_a_doctor_keep_every_field,
+    concurrent_account_changes_keep_every_change,
+    concurrent_payments_and_cancellations_of_an_invoice_one_wins
+);
+
+/// One racer's work.
+type Job<T> = futures::future::BoxFuture<'static, hms::Result<T>>;
+
+fn job<T>(work: impl std::future::Future<Output = hms::Result<T>> + Send + 'static) -> Job<T> {
+    Box::pin(work)
+}
+
+/// Runs the jobs at once (released together by a barrier) and returns their results in order.
+async fn all_at_once<T: Send + 'static>(jobs: Vec<Job<T>>) -> Vec<hms::Result<T>> {
+    let start = Arc::new(tokio::sync::Barrier::new(jobs.len()));
+    let tasks: Vec<_> = jobs
+        .into_iter()
+        .map(|job| {
+            let start = start.clone();
+            tokio::spawn(async move {
+                start.wait().await;
+                job.await
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.expect("the task ran"));
+    }
+    out
+}
+
+fn prescription(days: u16) -> PrescriptionInput {
+    PrescriptionInput {
+        diagnosis: "Community-acquired pneumonia".into(),
+        medications: vec![MedicationInput {
+            name: "doxycycline".into(),
+            strength: "100 mg".into(),
+            route: Route::Oral,
+            frequency: "twice daily".into(),
+            duration_days: days,
+            instructions: "with water".into(),
+        }],
+        instructions: "Rest and fluids".into(),
+        follow_up: None,
+    }
+}
+
+/// A confirmed appointment of doctor 1 with patient 1, and the instant during it.
+async fn a_visit(h: &Hospital) -> (hms::Actor, hms::Actor, hms::Appointment, chrono::DateTime<chrono::Utc>) {
+    let (_, dr) = doctor(h, 1).await;
+    let (_, pt) = patient(h, 1).await;
+    let slot = open_mornings(h, &dr).await[0];
+    let appt = h.book(&pt, booking(&dr, None, &slot), now()).await.expect("a booking");
+    let appt = h.confirm(&dr, appt.id, now()).await.expect("confirmed");
+    let during = appt.starts_at + Duration::minutes(5);
+    (dr, pt, appt, during)
+}
+
+async fn concurrent_prescription_edits_each_make_a_revision(h: Hospital) {
+    let (dr, _, appt, during) = a_visit(&h).await;
+    let rx = h.write_prescription(&dr, appt.id, prescription(1), during).await.expect("a prescription");
+    let jobs = (2..=17u16)
+        .map(|days| {
+            let h = h.clone();
+            job(async move { h.edit_prescription(&dr, rx.id, prescription(days), during).await })
+        })
+        .collect();
+    let edits: Vec<_> = all_at_once(jobs).await.into_iter().map(|r| r.expect("every edit is accepted")).collect();
+    let mut revisions: Vec<u32> = edits.iter().map(|p| p.revision).collect();
+    revisions.sort_unstable();
+    assert_eq!(revisions, (2..=17).collect::<Vec<_>>(), "each edit made a revision of its own");
+    let last = edits.iter().max_by_key(|p| p.revision).unwrap();
+    let stored = h.prescription(&dr, rx.id, during).await.unwrap();
+    assert_eq!(stored.revision, 17);
+    assert_eq!(stored.medications, last.medications, "the prescription is the last accepted edit");
+}
+
+async fn concurrent_edits_of_a_patient_keep_every_field(h: Hospital) {
+    let admin = admin(&h).await;
+    let (pu, _) = patient(&h, 1).await;
+    let id = pu.id.as_patient();
+    let updates = vec![
+        PatientUpdate { full_name: Some("Grace Hopper".into()), ..Default::default() },
+        PatientUpdate { phone: Some(Some("+44 20 7946 0958".into())), ..Default::default() },
+        PatientUpdate { address: Some("1 Harbour Street".into()), ..Default::default() },
+        PatientUpdate { emergency_contact: Some("Ada, +44 20 7946 0000".into()), ..Default::default() },
+        PatientUpdate { blood_group: Some("AB-".into()), ..Default::default() },
+        PatientUpdate { allergies: Some(vec!["latex".into()]), ..Default::default() },
+        PatientUpdate { conditions: Some(vec!["gout".into()]), ..Default::default() },
+        PatientUpdate { medical_history: Some("appendectomy 1990".into()), ..Default::default() },
+    ];
+    let mut jobs: Vec<Job<()>> = updates
+        .into_iter()
+        .map(|u| {
+            let h = h.clone();
+            job(async move { h.update_patient(&admin, id, u, now()).await.map(drop) })
+        })
+        .collect();
+    let h2 = h.clone();
+    jobs.push(job(async move { h2.set_user_active(&admin, pu.id, false, now()).await.map(drop) }));
+    for r in all_at_once(jobs).await {
+        r.expect("every change is accepted");
+    }
+    let p = h.patient(&admin, id, now()).await.unwrap();
+    let c = p.clinical.expect("the admin reads the clinical part");
+    assert_eq!(p.full_name.as_str(), "Grace Hopper");
+    assert_eq!(p.phone.map(|x| x.as_str().to_string()).as_deref(), Some("+442079460958"));
+    assert_eq!((p.address.as_str(), p.emergency_contact.as_str()), ("1 Harbour Street", "Ada, +44 20 7946 0000"));
+    assert_eq!(c.blood_group.as_str(), "AB-");
+    assert_eq!(
+        (c.allergies, c.conditions, c.medical_history.as_str()),
+        (vec!["latex".to_string()], vec!["gout".to_string()], "appendectomy 1990")
+    );
+    assert!(!p.active, "the deactivation is not undone by an edit that read the account before it");
+}
+
+async fn concurrent_edits_of_a_doctor_keep_every_field(h: Hospital) {
+    let admin = admin(&h).await;
+    let (du, _) = doctor(&h, 1).await;
+    let id = du.id.as_doctor();
+    let updates = vec![
+        DoctorUpdate { specialization: Some("Nephrology".into()), ..Default::default() },
+        DoctorUpdate { years_of_experience: Some(31), ..Default::default() },
+        DoctorUpdate { consultation_fee: Some(Decimal::new(12345, 2)), ..Default::default() },
+        DoctorUpdate { bio: Some("Kidneys, mostly".into()), ..Default::default() },
+        DoctorUpdate { accepting_appointments: Some(false), ..Default::default() },
+    ];
+    let jobs = updates
+        .into_iter()
+        .map(|u| {
+            let h = h.clone();
+            job(async move { h.update_doctor(&admin, id, u, now()).await })
+        })
+        .collect();
+    for r in all_at_once(jobs).await {
+        r.expect("every change is accepted");
+    }
+    let d = h.doctor(Some(&admin), id).await.unwrap();
+    assert_eq!((d.specialization.as_str(), d.years_of_experience, d.bio.as_str()), ("Nephrology", 31, "Kidneys, mostly"));
+    assert_eq!(d.consultation_fee.amount, Decimal::new(12345, 2));
+    assert!(!d.accepting_appointments);
+}
+
+async fn concurrent_account_changes_keep_every_change(h: Hospital) {
+    let (pu, pt) = patient(&h, 1).await;
+    let (h1, h2, h3) = (h.clone(), h.clone(), h.clone());
+    let jobs: Vec<Job<()>> = vec![
+        job(async move {
+            h1.update_profile(&pt, ProfileUpdate { full_name: Some("Alan M. Turing".into()), phone: None }, now()).await.map(drop)
+        }),
+        job(async move {
+            h2.update_profile(&pt, ProfileUpdate { full_name: None, phone: Some(Some("+44 161 496 0000".into())) }, now()).await.map(drop)
+        }),
+        job(async move { h3.change_password(&pt, "a sound test passphrase", "another sound passphrase", now()).await }),
+    ];
+    for r in all_at_once(jobs).await {
+        r.expect("every change is accepted");
+    }
+    let u = h.login(pu.email.as_str(), "another sound passphrase", now()).await.expect("the new password holds");
+    assert_eq!(u.full_name.as_str(), "Alan M. Turing");
+    assert_eq!(u.phone.map(|x| x.as_str().to_string()).as_deref(), Some("+441614960000"));
+}
+
+async fn concurrent_payments_and_cancellations_of_an_invoice_one_wins(h: Hospital) {
+    let admin = admin(&h).await;
+    let desk = staff(&h, &admin, Role::Receptionist, 1).await;
+    let (dr, _, appt, during) = a_visit(&h).await;
+    h.complete(&dr, appt.id, during).await.expect("completed");
+    let input = InvoiceInput { appointment_id: appt.id, lines: None, tax_rate: Decimal::ZERO, discount: Decimal::ZERO, currency: None };
+    let inv = h.issue_invoice(&desk, input, during).await.expect("an invoice");
+    let jobs = (0..16)
+        .map(|i| {
+            let h = h.clone();
+            job(async move {
+                if i % 2 == 0 {
+                    h.pay_invoice(&desk, inv.id, PaymentMethod::Card, during).await
+                } else {
+                    h.cancel_invoice(&desk, inv.id, during).await
+                }
+            })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for r in all_at_once(jobs).await {
+        match r {
+            Ok(i) => winners.push(i.status),
+            Err(e) => assert_eq!(e.kind(), ErrorKind::Conflict, "a losing racer gets a conflict, never {e:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "one payment or cancellation wins: {winners:?}");
+    let stored = h.invoice(&desk, inv.id, during).await.unwrap();
+    assert_eq!(stored.status, winners[0]);
+    match stored.status {
+        InvoiceStatus::Paid => assert!(stored.paid_at.is_some() && stored.cancelled_at.is_none()),
+        InvoiceStatus::Cancelled => assert!(stored.cancelled_at.is_some() && stored.paid_at.is_none()),
+        other => panic!("the invoice ended {other}"),
+    }
+}
 
 async fn thirty_two_bookings_of_one_slot_one_wins(h: Hospital) {
     let admin = admin(&h).await;

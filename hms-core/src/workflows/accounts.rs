@@ -3,10 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::audit::{AuditAction, AuditOutcome, EntityKind};
+use crate::audit::{AuditAction, AuditOutcome};
 use crate::error::{Error, Result, Validator};
 use crate::hospital::{Audit, Hospital};
-use crate::ids::UserId;
+use crate::ids::{EntityKind, UserId};
 use crate::money::{Currency, Money};
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Actor};

@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::{AuditEvent, AuditFilter, EntityKind};
+use crate::audit::{AuditEvent, AuditFilter};
 use crate::dashboard::Dashboard;
 use crate::error::Result;
 use crate::hospital::Hospital;
+use crate::ids::EntityKind;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Actor};
 use crate::ports::TxMode;

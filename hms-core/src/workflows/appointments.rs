@@ -3,10 +3,10 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::appointment::{Appointment, Transition};
-use crate::audit::{AuditAction, EntityKind};
+use crate::audit::AuditAction;
 use crate::error::{Error, Result, Validator};
 use crate::hospital::{Audit, Hospital, authorize, refuse, relation};
-use crate::ids::{AppointmentId, DoctorId, PatientId};
+use crate::ids::{AppointmentId, DoctorId, EntityKind, PatientId};
 use crate::notification::NotificationKind;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Actor, Denial};

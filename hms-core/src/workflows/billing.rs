@@ -4,11 +4,11 @@ use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 
 use crate::appointment::AppointmentStatus;
-use crate::audit::{AuditAction, EntityKind};
+use crate::audit::AuditAction;
 use crate::billing::{Invoice, InvoiceLine, InvoiceStatus, PaymentMethod, compute_totals, invoice_number};
 use crate::error::{Error, Result, Validator};
 use crate::hospital::{Audit, Hospital, authorize, refuse, relation};
-use crate::ids::{AppointmentId, InvoiceId};
+use crate::ids::{AppointmentId, EntityKind, InvoiceId};
 use crate::money::Currency;
 use crate::notification::NotificationKind;
 use crate::page::{Page, PageRequest};

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::audit::{AuditAction, EntityKind};
+use crate::audit::AuditAction;
 use crate::error::{Error, Result, Validator};
 use crate::hospital::{Audit, Hospital, authorize, relation};
-use crate::ids::{DoctorId, ExceptionId};
+use crate::ids::{DoctorId, EntityKind, ExceptionId};
 use crate::money::Money;
 use crate::page::{Page, PageRequest};
 use crate::policy::{self, Action, Actor};

@@ -2,10 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::EntityKind;
 use crate::error::{Error, Result};
 use crate::hospital::{Hospital, authorize, relation};
-use crate::ids::{EmailId, NotificationId, UserId};
+use crate::ids::{EmailId, EntityKind, NotificationId, UserId};
 use crate::notification::{MAX_EMAIL_ATTEMPTS, Notification, NotificationKind, OutgoingEmail};
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Actor};

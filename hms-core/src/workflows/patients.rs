@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::audit::{AuditAction, EntityKind};
+use crate::audit::AuditAction;
 use crate::error::{Error, Result, Validator};
 use crate::hospital::{Audit, Hospital, authorize, refuse, relation};
-use crate::ids::PatientId;
+use crate::ids::{EntityKind, PatientId};
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Actor, Denial, Scope};
 use crate::ports::{PatientFilter, Tx, TxMode};

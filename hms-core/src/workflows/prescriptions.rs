@@ -3,16 +3,15 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::appointment::{Appointment, AppointmentStatus};
-use crate::audit::{AuditAction, EntityKind};
+use crate::audit::AuditAction;
 use crate::error::{Error, Result, Validator};
 use crate::hospital::{Audit, Hospital, authorize, refuse, relation};
-use crate::ids::{AnalysisId, AppointmentId, PrescriptionId};
+use crate::ids::{AnalysisId, AppointmentId, EntityKind, PrescriptionId};
 use crate::notification::NotificationKind;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Actor, Denial};
 use crate::ports::{PrescriptionFilter, Tx, TxMode};
-use crate::prescription::{ANALYSIS_DISCLAIMER, AiReview, AnalysisOutcome, Finding, Medication, Prescription, PrescriptionAnalysis, Route};
-use crate::profile::Patient;
+use crate::prescription::{ANALYSIS_DISCLAIMER, AnalysisSubject, Medication, NewAnalysis, Prescription, PrescriptionAnalysis, Route};
 use crate::values::{optional_text, required_text};
 
 /// One medication as entered.
@@ -43,36 +42,6 @@ pub struct PrescriptionInput {
     pub instructions: String,
     /// Follow-up date, not before the appointment.
     pub follow_up: Option<NaiveDate>,
-}
-
-/// A prescription and the patient it is for: what an analyzer needs (it de-identifies it itself).
-#[derive(Debug, Clone)]
-pub struct AnalysisSubject {
-    /// The prescription.
-    pub prescription: Prescription,
-    /// The patient, with the clinical part.
-    pub patient: Patient,
-}
-
-/// The result of an analysis, to be stored.
-#[derive(Debug, Clone)]
-pub struct NewAnalysis {
-    /// The prescription revision analysed.
-    pub prescription_revision: u32,
-    /// Deterministic findings.
-    pub checks: Vec<Finding>,
-    /// The AI's review, if any.
-    pub review: Option<AiReview>,
-    /// Why there is no AI review, if none.
-    pub review_unavailable_reason: Option<String>,
-    /// How it ended.
-    pub outcome: AnalysisOutcome,
-    /// The model asked.
-    pub model: Option<String>,
-    /// SHA-256 of what was sent.
-    pub payload_sha256: Option<String>,
-    /// Time taken in milliseconds.
-    pub latency_ms: u32,
 }
 
 struct ParsedContent {
@@ -303,6 +272,7 @@ impl Hospital {
                 payload_sha256: analysis.payload_sha256,
                 latency_ms: analysis.latency_ms,
                 disclaimer: ANALYSIS_DISCLAIMER.to_string(),
+                content_sha256: Some(analysis.content_sha256),
             };
             tx.insert_analysis(&stored).await?;
             let detail = format!(
@@ -356,12 +326,13 @@ impl Hospital {
         if !fresh
             && let Some(stored) = self.latest_analysis(actor, id, now).await?
             && stored.prescription_revision == subject.prescription.revision
+            && stored.content_sha256 == Some(subject.content_sha256())
         {
             // Every request is audited, including one answered from the stored analysis.
             let mut tx = self.begin(TxMode::Write).await?;
             let audit = Audit::new(AuditAction::AiRequest, "prescription.analyze", EntityKind::Analysis, stored.id)
                 .patient(subject.prescription.patient_id)
-                .detail("answered from the stored analysis of this revision");
+                .detail("answered from the stored analysis of this content");
             let result = self.audit(&mut *tx, Some(actor), audit, now).await;
             self.finish(tx, Some(actor), result, now).await?;
             return Ok(stored);

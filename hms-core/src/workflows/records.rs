@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::{AuditAction, EntityKind};
+use crate::audit::AuditAction;
 use crate::clinical::{ALLOWED_CONTENT_TYPES, Document, DocumentKind, NoteKind, VisitNote, parse_file_name};
 use crate::error::{Error, Result, Validator};
 use crate::hospital::{Audit, Hospital};
-use crate::ids::{AppointmentId, DocumentId, NoteId, PatientId};
+use crate::ids::{AppointmentId, DocumentId, EntityKind, NoteId, PatientId};
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Actor};
 use crate::ports::{Tx, TxMode};

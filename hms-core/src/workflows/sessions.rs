@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::{AuditAction, EntityKind};
+use crate::audit::AuditAction;
 use crate::error::{Error, Result};
 use crate::hospital::{Audit, Hospital};
-use crate::ids::{SessionId, UserId};
+use crate::ids::{EntityKind, SessionId, UserId};
 use crate::policy::Actor;
 use crate::ports::{Tx, TxMode};
 use crate::session::{IssuedSession, Session, constant_time_eq, new_refresh_token, parse_refresh_token};

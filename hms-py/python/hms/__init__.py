@@ -1,7 +1,8 @@
 """hms: an embeddable hospital-management engine.
 
-Open a hospital with ``Hospital.open(url)`` (``sqlite:///path.db``, ``sqlite::memory:`` or
-``postgres://...``), then act as a user through ``hospital.login(email, password)`` or, in
+Open a hospital with ``Hospital.open(url)`` (``"hospital.db"`` or a ``pathlib.Path`` for a
+SQLite file, ``sqlite:///hospital.db`` relative to the working directory as in SQLAlchemy,
+``sqlite:////var/lib/hms/hospital.db`` absolute, ``sqlite::memory:`` or ``postgres://...``), then act as a user through ``hospital.login(email, password)`` or, in
 trusted scripts, ``hospital.as_user(user_id)``. Every workflow of the library is a method of the
 returned ``Session``, with keyword arguments; the rules, permissions and audit are the core's.
 

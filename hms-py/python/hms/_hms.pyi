@@ -5,7 +5,7 @@ import decimal
 import enum
 import os
 import uuid
-from typing import Any, ClassVar, Generic, Iterator, TypedDict, TypeVar, final, overload, type_check_only
+from typing import Any, ClassVar, Generic, Iterator, Literal, TypedDict, TypeVar, final, overload, type_check_only
 
 from typing_extensions import Self
 
@@ -978,7 +978,7 @@ class Hospital:
 
     @staticmethod
     def open(
-        url: str,
+        url: str | os.PathLike[str],
         *,
         time_zone: str = "UTC",
         currency: str = "USD",
@@ -986,6 +986,7 @@ class Hospital:
         fast_password_hashing: bool = False,
         max_document_bytes: int | None = None,
         blob_dir: str | os.PathLike[str] | None = None,
+        sqlite_synchronous: Literal["full", "normal"] = "full",
         analysis: bool = True,
     ) -> Hospital: ...
     @property

@@ -243,7 +243,7 @@ macro_rules! on_both {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                let Some(db) = hms_store::testing::TempDatabase::postgres().await else { return };
+                let db = hms_store::testing::TempDatabase::postgres().await;
                 let s = crate::common::TestServer::start(db, std::time::Duration::from_secs(900)).await;
                 super::$name(&s).await;
                 s.stop().await;

@@ -362,7 +362,7 @@ fn created_id(a: &Answer) -> Uuid {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_one_slot() {
-    let Some(db) = TempDatabase::postgres().await else { return };
+    let db = TempDatabase::postgres().await;
     let dir = scratch();
     // Both start together on the fresh database: both run the migrations.
     let (a, b) = tokio::join!(Server::start("a", &db.url, &dir), Server::start("b", &db.url, &dir));
@@ -424,7 +424,7 @@ async fn two_processes_one_slot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_random_bookings() {
-    let Some(db) = TempDatabase::postgres().await else { return };
+    let db = TempDatabase::postgres().await;
     let dir = scratch();
     let (a, b) = tokio::join!(Server::start("a", &db.url, &dir), Server::start("b", &db.url, &dir));
     // Slots of 30, 20 and 45 minutes: one patient's bookings with different doctors overlap in part.
@@ -542,7 +542,7 @@ async fn two_processes_random_bookings() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn revoked_token_refused_everywhere() {
-    let Some(db) = TempDatabase::postgres().await else { return };
+    let db = TempDatabase::postgres().await;
     let dir = scratch();
     let (server_a, server_b) = tokio::join!(Server::start("a", &db.url, &dir), Server::start("b", &db.url, &dir));
     let (a, b) = (&server_a.api, &server_b.api);
@@ -591,7 +591,7 @@ async fn revoked_token_refused_everywhere() {
 /// locked until both passes are inside their transactions, so that they overlap for certain.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_remind_once() {
-    let Some(db) = TempDatabase::postgres().await else { return };
+    let db = TempDatabase::postgres().await;
     let dir = scratch();
     let setup = Server::start("setup", &db.url, &dir).await;
     let h = seed(&[&setup.api], &db.url, &[30], 6).await;
@@ -665,7 +665,7 @@ async fn until_lock_waiters(pool: &sqlx::PgPool, n: i64, what: &str) {
 /// then see the cancellation (409), not overwrite it with a confirmation read before it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_confirm_and_cancel() {
-    let Some(db) = TempDatabase::postgres().await else { return };
+    let db = TempDatabase::postgres().await;
     let dir = scratch();
     let (a, b) = tokio::join!(Server::start("a", &db.url, &dir), Server::start("b", &db.url, &dir));
     let h = seed(&[&a.api, &b.api], &db.url, &[30], 1).await;
@@ -848,7 +848,7 @@ mod kill_9_keeps_every_answered_booking {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn postgres() {
-        let Some(db) = hms_store::testing::TempDatabase::postgres().await else { return };
+        let db = hms_store::testing::TempDatabase::postgres().await;
         super::kill_9_keeps_every_answered_booking(db).await;
     }
 }

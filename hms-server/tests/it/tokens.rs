@@ -58,7 +58,7 @@ async fn sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres() {
-    let Some(db) = hms_store::testing::TempDatabase::postgres().await else { return };
+    let db = hms_store::testing::TempDatabase::postgres().await;
     let s = TestServer::start(db, std::time::Duration::from_secs(1)).await;
     token_lifecycle(&s).await;
     s.stop().await;
