@@ -141,7 +141,7 @@ async fn main() -> hms::Result<()> {
         )
         .await?;
     println!("invoice {}: subtotal {} + tax {} = {} {}", invoice.number, invoice.subtotal, invoice.tax, invoice.total, invoice.currency);
-    let invoice = hospital.pay_invoice(&admin, invoice.id, PaymentMethod::Card, during).await?;
+    let invoice = hospital.pay_invoice(&admin, invoice.id, PaymentMethod::Card, None, during).await?;
     println!("invoice {} is {}", invoice.number, invoice.status);
 
     let notes = hospital.notifications(&pt, false, Default::default()).await?;

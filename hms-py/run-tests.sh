@@ -21,17 +21,17 @@ trap 'rm -rf "$VENV"' EXIT
 step "a fresh virtual environment in $VENV"
 "$PYTHON" -m venv "$VENV"
 PY="$VENV/bin/python"
-"$PY" -m pip install --quiet "maturin==1.16.0" "pytest==9.2.0" "mypy==2.4.1"
+"$PY" -m pip install --quiet "maturin==1.16.0"
 
 # A module left in the sources by an earlier `maturin develop` must not shadow or join the build.
 rm -f python/hms/_hms*.so
 
 if [ "${HMS_PY_DEVELOP:-}" = "1" ]; then
     step "maturin develop"
-    VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop --quiet
+    VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop --quiet --extras test
 else
-    step "pip install ./hms-py (a release build)"
-    "$PY" -m pip install --quiet .
+    step "pip install ./hms-py[test] (a release build, with the test dependencies it declares)"
+    "$PY" -m pip install --quiet ".[test]"
 fi
 "$PY" -c 'import hms; print("hms", hms.__version__, "from", hms.__file__)'
 

@@ -357,6 +357,7 @@ mod tests {
                 medical_history: "Lives alone at 12 Heart Street".into(),
             }),
             updated_at: Utc::now(),
+            version: 1,
         };
         let prescription = Prescription {
             id: PrescriptionId::new(),

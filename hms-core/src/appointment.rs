@@ -105,6 +105,9 @@ pub struct Appointment {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// Which version of the appointment this is: 1 when made, one more at each change. A change
+    /// may say which version it was decided on (`If-Match`), and is refused when that is gone.
+    pub version: u32,
 }
 
 impl Appointment {
@@ -131,6 +134,7 @@ impl Appointment {
         }
         self.status = next;
         self.updated_at = now;
+        self.version += 1;
         Ok(())
     }
 
@@ -162,6 +166,7 @@ mod tests {
             reminder_queued_at: None,
             created_at: start - Duration::days(3),
             updated_at: start - Duration::days(3),
+            version: 1,
         }
     }
 

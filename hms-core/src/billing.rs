@@ -155,6 +155,9 @@ pub struct Invoice {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// Which version of the invoice this is: 1 when made, one more at each change. A change
+    /// may say which version it was decided on (`If-Match`), and is refused when that is gone.
+    pub version: u32,
 }
 
 impl Invoice {
@@ -172,6 +175,7 @@ impl Invoice {
         self.payment_method = Some(method);
         self.paid_at = Some(now);
         self.updated_at = now;
+        self.version += 1;
         Ok(())
     }
 
@@ -183,6 +187,7 @@ impl Invoice {
         self.status = InvoiceStatus::Cancelled;
         self.cancelled_at = Some(now);
         self.updated_at = now;
+        self.version += 1;
         Ok(())
     }
 }
@@ -254,6 +259,7 @@ mod tests {
             issued_by: UserId::new(),
             created_at: Utc::now(),
             updated_at: Utc::now(),
+            version: 1,
         };
         assert_eq!(inv.number, "INV-2026-000123");
         inv.pay(PaymentMethod::Card, Utc::now()).unwrap();

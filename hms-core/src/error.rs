@@ -58,6 +58,9 @@ pub enum ErrorKind {
     Forbidden,
     /// The caller is not (or no longer) authenticated (HTTP 401).
     Unauthenticated,
+    /// The record changed since the caller read it: the version it expected is not the current
+    /// one (HTTP 412, for a request with `If-Match`).
+    PreconditionFailed,
     /// Too many failed attempts (sign-ins); retry later (HTTP 429).
     Throttled,
     /// A dependency such as the database or the AI endpoint is unavailable (HTTP 503).
@@ -75,6 +78,7 @@ impl ErrorKind {
             ErrorKind::Conflict => 409,
             ErrorKind::Forbidden => 403,
             ErrorKind::Unauthenticated => 401,
+            ErrorKind::PreconditionFailed => 412,
             ErrorKind::Throttled => 429,
             ErrorKind::Unavailable => 503,
             ErrorKind::Internal => 500,
@@ -127,6 +131,16 @@ pub enum Error {
     /// The caller is not authenticated.
     #[error("{0}")]
     Unauthenticated(String),
+    /// The record is not at the version the caller expected (it changed since it was read).
+    #[error("the {entity} changed since it was read: it is at version {current}, not {expected}")]
+    PreconditionFailed {
+        /// The kind of record.
+        entity: EntityKind,
+        /// Its version now.
+        current: u32,
+        /// The version(s) the caller expected, as written.
+        expected: String,
+    },
     /// Too many failed sign-ins for an account or from an address.
     #[error("too many failed sign-ins; try again in {retry_after_secs} s")]
     Throttled {
@@ -154,6 +168,7 @@ impl Error {
             Error::Conflict(_) => ErrorKind::Conflict,
             Error::Forbidden(_) => ErrorKind::Forbidden,
             Error::Unauthenticated(_) => ErrorKind::Unauthenticated,
+            Error::PreconditionFailed { .. } => ErrorKind::PreconditionFailed,
             Error::Throttled { .. } => ErrorKind::Throttled,
             Error::Unavailable(_) => ErrorKind::Unavailable,
             Error::Internal(_) => ErrorKind::Internal,
@@ -193,6 +208,23 @@ impl Error {
     /// A broken domain rule about `field`.
     pub fn rule(field: impl Into<String>, message: impl Into<String>) -> Self {
         Error::Rule { field: field.into(), message: message.into() }
+    }
+
+    /// Checks a record's `current` version against the versions a caller expects it to be at
+    /// (`None`: no expectation, any version will do; an empty list matches none).
+    pub fn expect_version(entity: EntityKind, current: u32, expected: Option<&[u32]>) -> Result<()> {
+        match expected {
+            Some(versions) if !versions.contains(&current) => Err(Error::PreconditionFailed {
+                entity,
+                current,
+                expected: if versions.is_empty() {
+                    "a version it has".into()
+                } else {
+                    versions.iter().map(ToString::to_string).collect::<Vec<_>>().join(" or ")
+                },
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// A missing record of `entity` kind.

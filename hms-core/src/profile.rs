@@ -33,6 +33,9 @@ pub struct Doctor {
     pub accepting_appointments: bool,
     /// When the profile was last changed.
     pub updated_at: DateTime<Utc>,
+    /// Which version of the profile this is: 1 when made, one more at each change. A change
+    /// may say which version it was decided on (`If-Match`), and is refused when that is gone.
+    pub version: u32,
 }
 
 /// A patient's demographic details, which the front desk may see and edit.
@@ -62,6 +65,9 @@ pub struct Patient {
     pub clinical: Option<PatientClinical>,
     /// When the profile was last changed.
     pub updated_at: DateTime<Utc>,
+    /// Which version of the profile this is: 1 when made, one more at each change. A change
+    /// may say which version it was decided on (`If-Match`), and is refused when that is gone.
+    pub version: u32,
 }
 
 /// A patient's clinical summary: for clinicians, admins and the patient.

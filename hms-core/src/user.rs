@@ -51,6 +51,9 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// When the account was last changed.
     pub updated_at: DateTime<Utc>,
+    /// Which version of the account this is: 1 when made, one more at each change. A change
+    /// may say which version it was decided on (`If-Match`), and is refused when that is gone.
+    pub version: u32,
 }
 
 /// An argon2id password hash in PHC string form; its `Debug` never shows it.

@@ -18,6 +18,12 @@ pyo3::create_exception!(
 );
 pyo3::create_exception!(hms, NotFoundError, HmsError, "The record does not exist, or the acting user may not know that it does");
 pyo3::create_exception!(hms, ConflictError, HmsError, "The request clashes with the current state, e.g. a slot already taken");
+pyo3::create_exception!(
+    hms,
+    PreconditionFailedError,
+    ConflictError,
+    "The record changed since it was read: it is no longer at the version the change expected; `current_version` says where it is"
+);
 pyo3::create_exception!(hms, PermissionDeniedError, HmsError, "The acting user is not allowed to do this");
 pyo3::create_exception!(hms, UnauthenticatedError, HmsError, "The credentials are wrong, or the account is missing or inactive");
 pyo3::create_exception!(
@@ -39,6 +45,13 @@ pub fn to_py(py: Python<'_>, error: Error) -> PyErr {
         ErrorKind::Invalid => validation_error(py, &error, message),
         ErrorKind::NotFound => NotFoundError::new_err(message),
         ErrorKind::Conflict => ConflictError::new_err(message),
+        ErrorKind::PreconditionFailed => {
+            let current = match &error {
+                Error::PreconditionFailed { current, .. } => *current,
+                _ => 0,
+            };
+            with_attribute::<PreconditionFailedError>(py, message, intern!(py, "current_version"), current)
+        }
         ErrorKind::Forbidden => PermissionDeniedError::new_err(message),
         ErrorKind::Unauthenticated => UnauthenticatedError::new_err(message),
         ErrorKind::Throttled => {
@@ -96,6 +109,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ValidationError", py.get_type::<ValidationError>())?;
     m.add("NotFoundError", py.get_type::<NotFoundError>())?;
     m.add("ConflictError", py.get_type::<ConflictError>())?;
+    m.add("PreconditionFailedError", py.get_type::<PreconditionFailedError>())?;
     m.add("PermissionDeniedError", py.get_type::<PermissionDeniedError>())?;
     m.add("UnauthenticatedError", py.get_type::<UnauthenticatedError>())?;
     m.add("ThrottledError", py.get_type::<ThrottledError>())?;

@@ -76,6 +76,8 @@ record! {
         created_at: u.created_at,
         /// When the account last changed.
         updated_at: u.updated_at,
+        /// The version: 1 when made, one more at each change; a change may name it as `expected_version`.
+        version: u.version,
     }
 }
 
@@ -119,6 +121,8 @@ record! {
         accepting_appointments: d.accepting_appointments,
         /// When the profile last changed.
         updated_at: d.updated_at,
+        /// The version: 1 when made, one more at each change; a change may name it as `expected_version`.
+        version: d.version,
     }
 }
 
@@ -161,6 +165,8 @@ record! {
         clinical: p.clinical,
         /// When the profile last changed.
         updated_at: p.updated_at,
+        /// The version: 1 when made, one more at each change; a change may name it as `expected_version`.
+        version: p.version,
     }
 }
 
@@ -264,6 +270,8 @@ record! {
         created_at: a.created_at,
         /// When it last changed.
         updated_at: a.updated_at,
+        /// The version: 1 when made, one more at each change; a change may name it as `expected_version`.
+        version: a.version,
     }
 }
 
@@ -523,6 +531,8 @@ record! {
         created_at: i.created_at,
         /// When it last changed.
         updated_at: i.updated_at,
+        /// The version: 1 when made, one more at each change; a change may name it as `expected_version`.
+        version: i.version,
     }
 }
 

@@ -31,6 +31,25 @@ impl PySession {
     pub fn new(hospital: core::Hospital, actor: Actor) -> Self {
         Self { hospital, actor }
     }
+
+    /// One lifecycle step on an appointment.
+    fn step(
+        &self,
+        py: Python<'_>,
+        appointment_id: Id,
+        step: core::Transition,
+        reason: Option<String>,
+        expected_version: Option<u32>,
+        now: Option<Instant>,
+    ) -> PyResult<PyAppointment> {
+        let id = appointment_id.get();
+        run(py, self.hospital.transition(&self.actor, id, step, reason, expected(&expected_version), at(now))).map(PyAppointment)
+    }
+}
+
+/// The versions a change expects its record at, as the core takes them: the one given, if any.
+fn expected(version: &Option<u32>) -> Option<&[u32]> {
+    version.as_ref().map(std::slice::from_ref)
 }
 
 /// A prescription's content as the core takes it.
@@ -69,10 +88,17 @@ impl PySession {
     }
 
     /// Edits the acting user's own name and phone (an empty phone removes it); the role is not editable.
-    #[pyo3(signature = (*, full_name = None, phone = None, now = None))]
-    fn update_profile(&self, py: Python<'_>, full_name: Option<String>, phone: Option<String>, now: Option<Instant>) -> PyResult<PyUser> {
+    #[pyo3(signature = (*, full_name = None, phone = None, expected_version = None, now = None))]
+    fn update_profile(
+        &self,
+        py: Python<'_>,
+        full_name: Option<String>,
+        phone: Option<String>,
+        expected_version: Option<u32>,
+        now: Option<Instant>,
+    ) -> PyResult<PyUser> {
         let update = core::ProfileUpdate { full_name, phone: phone.map(Some) };
-        run(py, self.hospital.update_profile(&self.actor, update, at(now))).map(PyUser)
+        run(py, self.hospital.update_profile(&self.actor, update, expected(&expected_version), at(now))).map(PyUser)
     }
 
     /// Changes the acting user's own password, after checking the current one.
@@ -171,6 +197,7 @@ impl PySession {
         consultation_fee = None,
         bio = None,
         accepting_appointments = None,
+        expected_version = None,
         now = None,
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -183,6 +210,7 @@ impl PySession {
         consultation_fee: Option<Amount>,
         bio: Option<String>,
         accepting_appointments: Option<bool>,
+        expected_version: Option<u32>,
         now: Option<Instant>,
     ) -> PyResult<PyDoctor> {
         let update = core::DoctorUpdate {
@@ -192,7 +220,7 @@ impl PySession {
             bio,
             accepting_appointments,
         };
-        run(py, self.hospital.update_doctor(&self.actor, doctor_id.get(), update, at(now))).map(PyDoctor)
+        run(py, self.hospital.update_doctor(&self.actor, doctor_id.get(), update, expected(&expected_version), at(now))).map(PyDoctor)
     }
 
     /// Replaces a doctor's weekly rules (admins, or the doctor); existing bookings are kept.
@@ -264,6 +292,7 @@ impl PySession {
         allergies = None,
         conditions = None,
         medical_history = None,
+        expected_version = None,
         now = None,
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -282,6 +311,7 @@ impl PySession {
         allergies: Option<Vec<String>>,
         conditions: Option<Vec<String>>,
         medical_history: Option<String>,
+        expected_version: Option<u32>,
         now: Option<Instant>,
     ) -> PyResult<PyPatient> {
         let update = core::PatientUpdate {
@@ -296,7 +326,7 @@ impl PySession {
             conditions,
             medical_history,
         };
-        run(py, self.hospital.update_patient(&self.actor, patient_id.get(), update, at(now))).map(PyPatient)
+        run(py, self.hospital.update_patient(&self.actor, patient_id.get(), update, expected(&expected_version), at(now))).map(PyPatient)
     }
 
     // Appointments.
@@ -354,33 +384,47 @@ impl PySession {
     }
 
     /// pending → confirmed.
-    #[pyo3(signature = (appointment_id, *, now = None))]
-    fn confirm(&self, py: Python<'_>, appointment_id: Id, now: Option<Instant>) -> PyResult<PyAppointment> {
-        run(py, self.hospital.confirm(&self.actor, appointment_id.get(), at(now))).map(PyAppointment)
+    #[pyo3(signature = (appointment_id, *, expected_version = None, now = None))]
+    fn confirm(&self, py: Python<'_>, appointment_id: Id, expected_version: Option<u32>, now: Option<Instant>) -> PyResult<PyAppointment> {
+        self.step(py, appointment_id, core::Transition::Confirm, None, expected_version, now)
     }
 
     /// pending → rejected, with an optional reason.
-    #[pyo3(signature = (appointment_id, *, reason = None, now = None))]
-    fn reject(&self, py: Python<'_>, appointment_id: Id, reason: Option<String>, now: Option<Instant>) -> PyResult<PyAppointment> {
-        run(py, self.hospital.reject(&self.actor, appointment_id.get(), reason, at(now))).map(PyAppointment)
+    #[pyo3(signature = (appointment_id, *, reason = None, expected_version = None, now = None))]
+    fn reject(
+        &self,
+        py: Python<'_>,
+        appointment_id: Id,
+        reason: Option<String>,
+        expected_version: Option<u32>,
+        now: Option<Instant>,
+    ) -> PyResult<PyAppointment> {
+        self.step(py, appointment_id, core::Transition::Reject, reason, expected_version, now)
     }
 
     /// pending or confirmed → cancelled, with an optional reason; frees the slot at once.
-    #[pyo3(signature = (appointment_id, *, reason = None, now = None))]
-    fn cancel(&self, py: Python<'_>, appointment_id: Id, reason: Option<String>, now: Option<Instant>) -> PyResult<PyAppointment> {
-        run(py, self.hospital.cancel(&self.actor, appointment_id.get(), reason, at(now))).map(PyAppointment)
+    #[pyo3(signature = (appointment_id, *, reason = None, expected_version = None, now = None))]
+    fn cancel(
+        &self,
+        py: Python<'_>,
+        appointment_id: Id,
+        reason: Option<String>,
+        expected_version: Option<u32>,
+        now: Option<Instant>,
+    ) -> PyResult<PyAppointment> {
+        self.step(py, appointment_id, core::Transition::Cancel, reason, expected_version, now)
     }
 
     /// confirmed → completed, once the appointment has started.
-    #[pyo3(signature = (appointment_id, *, now = None))]
-    fn complete(&self, py: Python<'_>, appointment_id: Id, now: Option<Instant>) -> PyResult<PyAppointment> {
-        run(py, self.hospital.complete(&self.actor, appointment_id.get(), at(now))).map(PyAppointment)
+    #[pyo3(signature = (appointment_id, *, expected_version = None, now = None))]
+    fn complete(&self, py: Python<'_>, appointment_id: Id, expected_version: Option<u32>, now: Option<Instant>) -> PyResult<PyAppointment> {
+        self.step(py, appointment_id, core::Transition::Complete, None, expected_version, now)
     }
 
     /// confirmed → no_show, once the appointment has started.
-    #[pyo3(signature = (appointment_id, *, now = None))]
-    fn no_show(&self, py: Python<'_>, appointment_id: Id, now: Option<Instant>) -> PyResult<PyAppointment> {
-        run(py, self.hospital.no_show(&self.actor, appointment_id.get(), at(now))).map(PyAppointment)
+    #[pyo3(signature = (appointment_id, *, expected_version = None, now = None))]
+    fn no_show(&self, py: Python<'_>, appointment_id: Id, expected_version: Option<u32>, now: Option<Instant>) -> PyResult<PyAppointment> {
+        self.step(py, appointment_id, core::Transition::NoShow, None, expected_version, now)
     }
 
     // Clinical records.
@@ -478,7 +522,16 @@ impl PySession {
     }
 
     /// Replaces a prescription's content (its doctor only); the revision grows by one.
-    #[pyo3(signature = (prescription_id, *, diagnosis, medications, instructions = String::new(), follow_up = None, now = None))]
+    #[pyo3(signature = (
+        prescription_id,
+        *,
+        diagnosis,
+        medications,
+        instructions = String::new(),
+        follow_up = None,
+        expected_revision = None,
+        now = None,
+    ))]
     #[allow(clippy::too_many_arguments)]
     fn edit_prescription(
         &self,
@@ -488,10 +541,12 @@ impl PySession {
         medications: Vec<PyRef<'_, PyMedication>>,
         instructions: String,
         follow_up: Option<NaiveDate>,
+        expected_revision: Option<u32>,
         now: Option<Instant>,
     ) -> PyResult<PyPrescription> {
         let input = prescription_input(diagnosis, medications, instructions, follow_up);
-        run(py, self.hospital.edit_prescription(&self.actor, prescription_id.get(), input, at(now))).map(PyPrescription)
+        run(py, self.hospital.edit_prescription(&self.actor, prescription_id.get(), input, expected(&expected_revision), at(now)))
+            .map(PyPrescription)
     }
 
     /// One prescription; the read is audited.
@@ -586,16 +641,23 @@ impl PySession {
     }
 
     /// Records the payment of a pending invoice.
-    #[pyo3(signature = (invoice_id, *, method, now = None))]
-    fn pay_invoice(&self, py: Python<'_>, invoice_id: Id, method: &str, now: Option<Instant>) -> PyResult<PyInvoice> {
+    #[pyo3(signature = (invoice_id, *, method, expected_version = None, now = None))]
+    fn pay_invoice(
+        &self,
+        py: Python<'_>,
+        invoice_id: Id,
+        method: &str,
+        expected_version: Option<u32>,
+        now: Option<Instant>,
+    ) -> PyResult<PyInvoice> {
         let method = code(py, "method", method)?;
-        run(py, self.hospital.pay_invoice(&self.actor, invoice_id.get(), method, at(now))).map(PyInvoice)
+        run(py, self.hospital.pay_invoice(&self.actor, invoice_id.get(), method, expected(&expected_version), at(now))).map(PyInvoice)
     }
 
     /// Cancels a pending invoice; a paid one is never changed.
-    #[pyo3(signature = (invoice_id, *, now = None))]
-    fn cancel_invoice(&self, py: Python<'_>, invoice_id: Id, now: Option<Instant>) -> PyResult<PyInvoice> {
-        run(py, self.hospital.cancel_invoice(&self.actor, invoice_id.get(), at(now))).map(PyInvoice)
+    #[pyo3(signature = (invoice_id, *, expected_version = None, now = None))]
+    fn cancel_invoice(&self, py: Python<'_>, invoice_id: Id, expected_version: Option<u32>, now: Option<Instant>) -> PyResult<PyInvoice> {
+        run(py, self.hospital.cancel_invoice(&self.actor, invoice_id.get(), expected(&expected_version), at(now))).map(PyInvoice)
     }
 
     // Notifications.

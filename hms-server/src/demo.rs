@@ -122,7 +122,7 @@ pub async fn load(hospital: &Hospital) -> hms_core::Result<Vec<DemoLogin>> {
         hospital.complete(house, a.id, during).await?;
         let inv = InvoiceInput { appointment_id: a.id, lines: None, tax_rate: Decimal::new(5, 0), discount: Decimal::ZERO, currency: None };
         let inv = hospital.issue_invoice(&desk, inv, during).await?;
-        hospital.pay_invoice(&desk, inv.id, PaymentMethod::Card, during).await?;
+        hospital.pay_invoice(&desk, inv.id, PaymentMethod::Card, None, during).await?;
     }
     // Upcoming visits: one confirmed, one pending.
     for (i, (doctor, patient)) in [(&doctors[0], &patients[1]), (&doctors[1], &patients[2])].into_iter().enumerate() {

@@ -424,6 +424,8 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// Version, from 1; grows with every change. The `ETag` of the record's answers names it, for `If-Match`.
+    pub version: u32,
 }
 
 impl From<core::User> for User {
@@ -437,6 +439,7 @@ impl From<core::User> for User {
             active: u.active,
             created_at: u.created_at,
             updated_at: u.updated_at,
+            version: u.version,
         }
     }
 }
@@ -506,6 +509,8 @@ pub struct Doctor {
     pub bio: String,
     /// Whether the doctor takes new bookings.
     pub accepting_appointments: bool,
+    /// Version, from 1; grows with every change. The `ETag` of the record's answers names it, for `If-Match`.
+    pub version: u32,
 }
 
 impl From<core::Doctor> for Doctor {
@@ -521,6 +526,7 @@ impl From<core::Doctor> for Doctor {
             consultation_fee: d.consultation_fee.into(),
             bio: d.bio,
             accepting_appointments: d.accepting_appointments,
+            version: d.version,
         }
     }
 }
@@ -698,6 +704,8 @@ pub struct Patient {
     /// Clinical details.
     #[oai(nullable)]
     pub clinical: Option<Clinical>,
+    /// Version, from 1; grows with every change. The `ETag` of the record's answers names it, for `If-Match`.
+    pub version: u32,
 }
 
 impl From<core::Patient> for Patient {
@@ -718,6 +726,7 @@ impl From<core::Patient> for Patient {
                 conditions: c.conditions,
                 medical_history: c.medical_history,
             }),
+            version: p.version,
         }
     }
 }
@@ -824,6 +833,8 @@ pub struct Appointment {
     pub created_at: DateTime<Utc>,
     /// Last changed.
     pub updated_at: DateTime<Utc>,
+    /// Version, from 1; grows with every change. The `ETag` of the record's answers names it, for `If-Match`.
+    pub version: u32,
 }
 
 impl From<core::Appointment> for Appointment {
@@ -841,6 +852,7 @@ impl From<core::Appointment> for Appointment {
             cancellation_reason: a.cancellation_reason,
             created_at: a.created_at,
             updated_at: a.updated_at,
+            version: a.version,
         }
     }
 }
@@ -1312,6 +1324,8 @@ pub struct Invoice {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Issued.
     pub created_at: DateTime<Utc>,
+    /// Version, from 1; grows with every change. The `ETag` of the record's answers names it, for `If-Match`.
+    pub version: u32,
 }
 
 impl From<core::Invoice> for Invoice {
@@ -1337,6 +1351,7 @@ impl From<core::Invoice> for Invoice {
             paid_at: i.paid_at,
             cancelled_at: i.cancelled_at,
             created_at: i.created_at,
+            version: i.version,
         }
     }
 }

@@ -63,6 +63,9 @@ pub enum ApiError {
     /// The request clashes with the current state (slot taken, duplicate, final status).
     #[oai(status = 409, content_type = "application/problem+json")]
     Conflict(Json<Problem>),
+    /// `If-Match` names none of the record's current version: it changed since the caller read it.
+    #[oai(status = 412, content_type = "application/problem+json")]
+    PreconditionFailed(Json<Problem>),
     /// The request body is over the size limit.
     #[oai(status = 413, content_type = "application/problem+json")]
     TooLarge(Json<Problem>),
@@ -133,6 +136,7 @@ impl From<Error> for ApiError {
                 ApiError::Forbidden(Json(problem))
             }
             ErrorKind::Unauthenticated => ApiError::Unauthenticated(Json(problem)),
+            ErrorKind::PreconditionFailed => ApiError::PreconditionFailed(Json(problem)),
             ErrorKind::Throttled => ApiError::TooMany(Json(problem), e.retry_after_secs().unwrap_or(1)),
             ErrorKind::Unavailable => ApiError::Unavailable(Json(problem)),
             ErrorKind::Internal => {

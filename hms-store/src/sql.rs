@@ -19,7 +19,7 @@ macro_rules! read_by_id {
 /// An account's columns (`user_row`).
 macro_rules! user_columns {
     () => {
-        "id, email, full_name, phone, role, password_hash, active, created_at, updated_at"
+        "id, email, full_name, phone, role, password_hash, active, created_at, updated_at, version"
     };
 }
 
@@ -27,7 +27,7 @@ macro_rules! user_columns {
 macro_rules! doctor_columns {
     () => {
         "d.id, a.full_name, a.email, a.active, d.specialization, d.license_number, \
-         d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at"
+         d.years_of_experience, d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at, d.version"
     };
 }
 
@@ -42,7 +42,7 @@ macro_rules! doctor_select {
 macro_rules! patient_select {
     () => {
         "select p.id, a.full_name, a.email, a.phone, a.active, p.date_of_birth, p.sex, \
-         p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, p.medical_history, p.updated_at \
+         p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, p.medical_history, p.updated_at, p.version \
          from patient p join account a on a.id = p.id"
     };
 }
@@ -50,8 +50,8 @@ macro_rules! patient_select {
 pub(crate) const USER_COLS: &str = user_columns!();
 pub(crate) const INSERT_USER: &str = "insert into account (id, email, full_name, phone, role, password_hash, active, created_at, updated_at) \
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-pub(crate) const UPDATE_USER: &str =
-    "update account set email = $2, full_name = $3, phone = $4, password_hash = $5, active = $6, updated_at = $7 where id = $1";
+pub(crate) const UPDATE_USER: &str = "update account set email = $2, full_name = $3, phone = $4, password_hash = $5, active = $6, updated_at = $7, version = $8 \
+     where id = $1 and version = $8 - 1";
 read_by_id!(USER_BY_ID, USER_BY_ID_LOCKED = "select ", user_columns!(), " from account where id = $1");
 pub(crate) const USER_BY_EMAIL: &str = concat!("select ", user_columns!(), " from account where email = $1");
 
@@ -60,23 +60,25 @@ read_by_id!(DOCTOR_BY_ID, DOCTOR_BY_ID_LOCKED = doctor_select!(), " where d.id =
 pub(crate) const INSERT_DOCTOR: &str = "insert into doctor (id, specialization, license_number, years_of_experience, \
      consultation_fee, currency, bio, accepting_appointments, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub(crate) const UPDATE_DOCTOR: &str = "update doctor set specialization = $2, license_number = $3, years_of_experience = $4, \
-     consultation_fee = $5, currency = $6, bio = $7, accepting_appointments = $8, updated_at = $9 where id = $1";
+     consultation_fee = $5, currency = $6, bio = $7, accepting_appointments = $8, updated_at = $9, version = $10 \
+     where id = $1 and version = $10 - 1";
 
 pub(crate) const PATIENT_SELECT: &str = patient_select!();
 read_by_id!(PATIENT_BY_ID, PATIENT_BY_ID_LOCKED = patient_select!(), " where p.id = $1");
 pub(crate) const INSERT_PATIENT: &str = "insert into patient (id, date_of_birth, sex, blood_group, address, emergency_contact, \
      allergies, conditions, medical_history, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 pub(crate) const UPDATE_PATIENT: &str = "update patient set date_of_birth = $2, sex = $3, blood_group = $4, address = $5, \
-     emergency_contact = $6, allergies = $7, conditions = $8, medical_history = $9, updated_at = $10 where id = $1";
+     emergency_contact = $6, allergies = $7, conditions = $8, medical_history = $9, updated_at = $10, version = $11 \
+     where id = $1 and version = $11 - 1";
 pub(crate) const UPDATE_PATIENT_DEMOGRAPHICS: &str = "update patient set date_of_birth = $2, sex = $3, address = $4, \
-     emergency_contact = $5, updated_at = $6 where id = $1";
+     emergency_contact = $5, updated_at = $6, version = $7 where id = $1 and version = $7 - 1";
 pub(crate) const DOCTOR_SEES_PATIENT: &str = "select exists (select 1 from appointment where doctor_id = $1 and patient_id = $2 \
      and status in ('pending', 'confirmed', 'completed', 'no_show'))";
 
 /// A doctor with their weekly rules and the exceptions ending after `$2`, and the patient `$3`
 /// (none when `$3` is null), in one statement: the doctor's row (`part` 0), then the rules (1, by
 /// position), the exceptions (2, by start) and the patient (3). The doctor's and the patient's
-/// rows share the columns they have in common (id, name, e-mail, active, updated_at), so each is
+/// rows share the columns they have in common (id, name, e-mail, active, updated_at, version), so each is
 /// read by its usual row reader. The first part names the types of the others' columns
 /// (PostgreSQL types a union's columns from its parts, two at a time).
 pub(crate) const DOCTOR_SCHEDULE: &str = concat!(
@@ -90,15 +92,15 @@ pub(crate) const DOCTOR_SCHEDULE: &str = concat!(
      cast(null as text) as emergency_contact, cast(null as text) as allergies, cast(null as text) as conditions, \
      cast(null as text) as medical_history \
      from doctor d join account a on a.id = d.id where d.id = $1 \
-     union all select 1, null, null, null, null, null, null, null, null, null, null, null, null, \
+     union all select 1, null, null, null, null, null, null, null, null, null, null, null, null, null, \
      r.position, r.weekday, r.start_time, r.end_time, r.slot_minutes, r.valid_from, r.valid_until, null, null, null, \
      null, null, null, null, null, null, null, null, null \
      from availability_rule r where r.doctor_id = $1 \
-     union all select 2, e.id, null, null, null, null, null, null, null, null, null, null, null, \
+     union all select 2, e.id, null, null, null, null, null, null, null, null, null, null, null, null, \
      null, null, null, null, null, null, null, e.starts_at, e.ends_at, e.reason, \
      null, null, null, null, null, null, null, null, null \
      from availability_exception e where e.doctor_id = $1 and e.ends_at > $2 \
-     union all select 3, p.id, a.full_name, a.email, a.active, null, null, null, null, null, null, null, p.updated_at, \
+     union all select 3, p.id, a.full_name, a.email, a.active, null, null, null, null, null, null, null, p.updated_at, p.version, \
      null, null, null, null, null, null, null, null, null, null, \
      a.phone, p.date_of_birth, p.sex, p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, \
      p.medical_history \
@@ -112,11 +114,11 @@ pub(crate) const INSERT_EXCEPTION: &str =
     "insert into availability_exception (id, doctor_id, starts_at, ends_at, reason) values ($1, $2, $3, $4, $5)";
 
 pub(crate) const APPOINTMENT_COLS: &str = "id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, booked_by, \
-     cancellation_reason, reminder_queued_at, created_at, updated_at";
+     cancellation_reason, reminder_queued_at, created_at, updated_at, version";
 macro_rules! appointment_by_id {
     () => {
         "select id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, \
-         booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at from appointment where id = $1"
+         booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at, version from appointment where id = $1"
     };
 }
 pub(crate) const APPOINTMENT_BY_ID: &str = appointment_by_id!();
@@ -127,7 +129,7 @@ pub(crate) const APPOINTMENT_BY_ID_FOR_UPDATE: &str = concat!(appointment_by_id!
 pub(crate) const INSERT_APPOINTMENT: &str = "insert into appointment (id, doctor_id, patient_id, starts_at, ends_at, status, \
      reason, notes, booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at) ";
 pub(crate) const UPDATE_APPOINTMENT: &str = "update appointment set status = $2, cancellation_reason = $3, \
-     reminder_queued_at = $4, updated_at = $5 where id = $1";
+     reminder_queued_at = $4, updated_at = $5, version = $6 where id = $1 and version = $6 - 1";
 // `$4` bounds the scan from below: no appointment is longer than a day (slots are at most 8 hours),
 // so one that ends after `$2` starts after `$2` minus a day.
 pub(crate) const DOCTOR_BUSY: &str = "select starts_at, ends_at from appointment where doctor_id = $1 \
@@ -137,7 +139,7 @@ pub(crate) const PATIENT_BUSY: &str = "select exists (select 1 from appointment 
 macro_rules! reminders_due {
     () => {
         "select id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, \
-         booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at from appointment \
+         booked_by, cancellation_reason, reminder_queued_at, created_at, updated_at, version from appointment \
          where status = 'confirmed' and starts_at >= $1 and starts_at < $2 and reminder_queued_at is null order by starts_at"
     };
 }
@@ -174,7 +176,7 @@ pub(crate) const INSERT_PRESCRIPTION: &str = "insert into prescription (id, appo
      medications, instructions, follow_up, revision, created_at, updated_at) \
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 pub(crate) const UPDATE_PRESCRIPTION: &str = "update prescription set diagnosis = $2, medications = $3, instructions = $4, \
-     follow_up = $5, revision = $6, updated_at = $7 where id = $1";
+     follow_up = $5, revision = $6, updated_at = $7 where id = $1 and revision = $6 - 1";
 
 pub(crate) const INSERT_ANALYSIS: &str = "insert into prescription_analysis (id, prescription_id, prescription_revision, \
      requested_by, created_at, checks, review, review_unavailable_reason, outcome, model, payload_sha256, latency_ms, \
@@ -186,18 +188,18 @@ pub(crate) const LATEST_ANALYSIS: &str = "select id, prescription_id, prescripti
 pub(crate) const NEXT_INVOICE_SEQUENCE: &str = "insert into invoice_counter (year, last) values ($1, 1) \
      on conflict (year) do update set last = invoice_counter.last + 1 returning last";
 pub(crate) const INVOICE_COLS: &str = "id, number, appointment_id, patient_id, lines, currency, tax_rate, discount, subtotal, \
-     tax, total, status, payment_method, paid_at, cancelled_at, issued_by, created_at, updated_at";
+     tax, total, status, payment_method, paid_at, cancelled_at, issued_by, created_at, updated_at, version";
 read_by_id!(
     INVOICE_BY_ID,
     INVOICE_BY_ID_LOCKED = "select id, number, appointment_id, patient_id, lines, currency, tax_rate, discount, \
-     subtotal, tax, total, status, payment_method, paid_at, cancelled_at, issued_by, created_at, updated_at \
+     subtotal, tax, total, status, payment_method, paid_at, cancelled_at, issued_by, created_at, updated_at, version \
      from invoice where id = $1"
 );
 pub(crate) const INSERT_INVOICE: &str = "insert into invoice (id, number, appointment_id, patient_id, lines, currency, tax_rate, \
      discount, subtotal, tax, total, total_minor, status, payment_method, paid_at, cancelled_at, issued_by, created_at, \
      updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)";
 pub(crate) const UPDATE_INVOICE: &str = "update invoice set status = $2, payment_method = $3, paid_at = $4, cancelled_at = $5, \
-     updated_at = $6 where id = $1";
+     updated_at = $6, version = $7 where id = $1 and version = $7 - 1";
 
 pub(crate) const NOTIFICATION_BY_ID: &str = "select id, recipient_id, kind, message, created_at, read_at from notification where id = $1";
 pub(crate) const NOTIFICATIONS_OF: &str = "select id, recipient_id, kind, message, created_at, read_at from notification \
@@ -236,7 +238,7 @@ pub(crate) const BUSIEST: &str = "select ap.doctor_id, a.full_name, count(*) as 
 pub(crate) const INSERT_SESSION: &str = "insert into session (id, user_id, created_at, expires_at, revoked_at) values ($1, $2, $3, $4, $5)";
 pub(crate) const SESSION_BY_ID: &str = "select id, user_id, created_at, expires_at, revoked_at from session where id = $1";
 pub(crate) const SESSION_USER: &str = "select s.id as session_id, s.created_at as session_created_at, s.expires_at, s.revoked_at, \
-     a.id, a.email, a.full_name, a.phone, a.role, a.password_hash, a.active, a.created_at, a.updated_at \
+     a.id, a.email, a.full_name, a.phone, a.role, a.password_hash, a.active, a.created_at, a.updated_at, a.version \
      from session s join account a on a.id = s.user_id where s.id = $1";
 pub(crate) const REVOKE_SESSION: &str = "update session set revoked_at = $2 where id = $1 and revoked_at is null";
 pub(crate) const REVOKE_SESSIONS_OF: &str = "update session set revoked_at = $2 where user_id = $1 and revoked_at is null";

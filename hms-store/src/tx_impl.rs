@@ -226,6 +226,16 @@ macro_rules! impl_tx {
             serde_json::from_str(s).map_err(|e| corrupt(what, e))
         }
 
+        /// An update that names the version it replaces (`where version = $n - 1`) changed one
+        /// row, or the row had moved on: a write decided on an older copy is refused, never kept.
+        fn replaced(rows: u64, what: &str) -> Result<()> {
+            if rows == 1 {
+                Ok(())
+            } else {
+                Err(hms_core::Error::conflict(format!("the {what} was changed by someone else meanwhile; read it again")))
+            }
+        }
+
         fn num<T: TryFrom<i64>>(what: &str, v: i64) -> Result<T> {
             T::try_from(v).map_err(|_| corrupt(what, v))
         }
@@ -245,6 +255,7 @@ macro_rules! impl_tx {
                 active: get(r, "active")?,
                 created_at: get(r, "created_at")?,
                 updated_at: get(r, "updated_at")?,
+                version: num("version", i64::from(get::<i32>(r, "version")?))?,
             })
         }
 
@@ -262,6 +273,7 @@ macro_rules! impl_tx {
                 bio: get(r, "bio")?,
                 accepting_appointments: get(r, "accepting_appointments")?,
                 updated_at: get(r, "updated_at")?,
+                version: num("version", i64::from(get::<i32>(r, "version")?))?,
             })
         }
 
@@ -304,6 +316,7 @@ macro_rules! impl_tx {
                     medical_history: get(r, "medical_history")?,
                 }),
                 updated_at: get(r, "updated_at")?,
+                version: num("version", i64::from(get::<i32>(r, "version")?))?,
             })
         }
 
@@ -322,6 +335,7 @@ macro_rules! impl_tx {
                 reminder_queued_at: get(r, "reminder_queued_at")?,
                 created_at: get(r, "created_at")?,
                 updated_at: get(r, "updated_at")?,
+                version: num("version", i64::from(get::<i32>(r, "version")?))?,
             })
         }
 
@@ -410,6 +424,7 @@ macro_rules! impl_tx {
                 issued_by: UserId::from_uuid(get(r, "issued_by")?),
                 created_at: get(r, "created_at")?,
                 updated_at: get(r, "updated_at")?,
+                version: num("version", i64::from(get::<i32>(r, "version")?))?,
             })
         }
 
@@ -561,7 +576,7 @@ macro_rules! impl_tx {
             }
 
             async fn update_user(&mut self, u: &User) -> Result<()> {
-                sqlx::query(UPDATE_USER)
+                let done = sqlx::query(UPDATE_USER)
                     .bind(u.id.as_uuid())
                     .bind(u.email.as_str())
                     .bind(u.full_name.as_str())
@@ -569,10 +584,11 @@ macro_rules! impl_tx {
                     .bind(u.password_hash.as_str())
                     .bind(u.active)
                     .bind(ts(u.updated_at))
+                    .bind(u.version as i32)
                     .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
-                Ok(())
+                replaced(done.rows_affected(), "account")
             }
 
             async fn user(&mut self, id: UserId) -> Result<Option<User>> {
@@ -622,7 +638,7 @@ macro_rules! impl_tx {
             }
 
             async fn update_doctor(&mut self, d: &Doctor) -> Result<()> {
-                sqlx::query(UPDATE_DOCTOR)
+                let done = sqlx::query(UPDATE_DOCTOR)
                     .bind(d.id.as_uuid())
                     .bind(d.specialization.as_str())
                     .bind(d.license_number.as_str())
@@ -632,10 +648,11 @@ macro_rules! impl_tx {
                     .bind(d.bio.as_str())
                     .bind(d.accepting_appointments)
                     .bind(ts(d.updated_at))
+                    .bind(d.version as i32)
                     .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
-                Ok(())
+                replaced(done.rows_affected(), "doctor")
             }
 
             async fn doctor(&mut self, id: DoctorId) -> Result<Option<Doctor>> {
@@ -678,7 +695,7 @@ macro_rules! impl_tx {
                 let (lim, off) = limit(page);
                 let mut items = QueryBuilder::<$DB>::new(
                     "select d.id, a.full_name, a.email, a.active, d.specialization, d.license_number, d.years_of_experience, \
-                     d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at \
+                     d.consultation_fee, d.currency, d.bio, d.accepting_appointments, d.updated_at, d.version \
                      from (select id, full_name, email, active from account where role = 'doctor'",
                 );
                 if !filter.include_inactive {
@@ -722,17 +739,19 @@ macro_rules! impl_tx {
                         .bind(json(&c.allergies)?)
                         .bind(json(&c.conditions)?)
                         .bind(c.medical_history.clone())
-                        .bind(ts(p.updated_at)),
+                        .bind(ts(p.updated_at))
+                        .bind(p.version as i32),
                     None => sqlx::query(UPDATE_PATIENT_DEMOGRAPHICS)
                         .bind(p.id.as_uuid())
                         .bind(p.date_of_birth)
                         .bind(p.sex.as_str())
                         .bind(p.address.as_str())
                         .bind(p.emergency_contact.as_str())
-                        .bind(ts(p.updated_at)),
+                        .bind(ts(p.updated_at))
+                        .bind(p.version as i32),
                 };
-                q.execute(self.conn().await?).await.map_err(map)?;
-                Ok(())
+                let done = q.execute(self.conn().await?).await.map_err(map)?;
+                replaced(done.rows_affected(), "patient")
             }
 
             async fn patient(&mut self, id: PatientId) -> Result<Option<Patient>> {
@@ -843,16 +862,17 @@ macro_rules! impl_tx {
             }
 
             async fn update_appointment(&mut self, a: &Appointment) -> Result<()> {
-                sqlx::query(UPDATE_APPOINTMENT)
+                let done = sqlx::query(UPDATE_APPOINTMENT)
                     .bind(a.id.as_uuid())
                     .bind(a.status.as_str())
                     .bind(a.cancellation_reason.clone())
                     .bind(a.reminder_queued_at.map(ts))
                     .bind(ts(a.updated_at))
+                    .bind(a.version as i32)
                     .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
-                Ok(())
+                replaced(done.rows_affected(), "appointment")
             }
 
             async fn appointment(&mut self, id: AppointmentId) -> Result<Option<Appointment>> {
@@ -1006,7 +1026,7 @@ macro_rules! impl_tx {
             }
 
             async fn update_prescription(&mut self, p: &Prescription) -> Result<()> {
-                sqlx::query(UPDATE_PRESCRIPTION)
+                let done = sqlx::query(UPDATE_PRESCRIPTION)
                     .bind(p.id.as_uuid())
                     .bind(p.diagnosis.as_str())
                     .bind(json(&p.medications)?)
@@ -1017,7 +1037,7 @@ macro_rules! impl_tx {
                     .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
-                Ok(())
+                replaced(done.rows_affected(), "prescription")
             }
 
             async fn prescription(&mut self, id: PrescriptionId) -> Result<Option<Prescription>> {
@@ -1105,17 +1125,18 @@ macro_rules! impl_tx {
             }
 
             async fn update_invoice(&mut self, i: &Invoice) -> Result<()> {
-                sqlx::query(UPDATE_INVOICE)
+                let done = sqlx::query(UPDATE_INVOICE)
                     .bind(i.id.as_uuid())
                     .bind(i.status.as_str())
                     .bind(i.payment_method.map(|m| m.as_str()))
                     .bind(i.paid_at.map(ts))
                     .bind(i.cancelled_at.map(ts))
                     .bind(ts(i.updated_at))
+                    .bind(i.version as i32)
                     .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
-                Ok(())
+                replaced(done.rows_affected(), "invoice")
             }
 
             async fn invoice(&mut self, id: InvoiceId) -> Result<Option<Invoice>> {

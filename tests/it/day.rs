@@ -98,7 +98,7 @@ async fn whole_day(h: Hospital) {
     assert_eq!(h.write_prescription(&dr, appt.id, prescription_input(), during).await.unwrap_err().kind(), ErrorKind::Conflict);
     let mut edited = prescription_input();
     edited.medications[0].duration_days = 10;
-    let rx2 = h.edit_prescription(&dr, rx.id, edited, during).await.expect("the doctor edits");
+    let rx2 = h.edit_prescription(&dr, rx.id, edited, None, during).await.expect("the doctor edits");
     assert_eq!(rx2.revision, 2);
     assert_eq!(h.prescription(&pt, rx.id, during).await.unwrap().medications[0].duration_days, 10);
 
@@ -124,9 +124,9 @@ async fn whole_day(h: Hospital) {
     assert_eq!((inv.subtotal.to_string(), inv.tax.to_string(), inv.total.to_string()), ("150.50".into(), "11.29".into(), "156.79".into()));
     assert_eq!(inv.number, "INV-2030-000001");
     assert_eq!(h.invoice(&pt, inv.id, during).await.unwrap().total, inv.total, "the patient reads their invoice");
-    let paid = h.pay_invoice(&desk, inv.id, PaymentMethod::Card, during).await.expect("payment is recorded");
+    let paid = h.pay_invoice(&desk, inv.id, PaymentMethod::Card, None, during).await.expect("payment is recorded");
     assert_eq!(paid.status, InvoiceStatus::Paid);
-    assert_eq!(h.cancel_invoice(&admin, inv.id, during).await.unwrap_err().kind(), ErrorKind::Conflict, "paid is final");
+    assert_eq!(h.cancel_invoice(&admin, inv.id, None, during).await.unwrap_err().kind(), ErrorKind::Conflict, "paid is final");
     assert_eq!(h.invoice(&admin, inv.id, during).await.unwrap().payment_method, Some(PaymentMethod::Card));
 
     let notifications = h.notifications(&pt, false, PageRequest::default()).await.unwrap();

@@ -92,7 +92,7 @@ async fn refusals_are_typed_hidden_and_audited(h: Hospital) {
         )
         .await
         .unwrap();
-    expect_refusal(ErrorKind::Forbidden, h.pay_invoice(&p1, inv.id, PaymentMethod::Cash, now()).await.map(drop)).await;
+    expect_refusal(ErrorKind::Forbidden, h.pay_invoice(&p1, inv.id, PaymentMethod::Cash, None, now()).await.map(drop)).await;
     expect_refusal(ErrorKind::Forbidden, h.invoice(&dr1, inv.id, now()).await.map(drop)).await;
     expect_refusal(ErrorKind::NotFound, h.invoice(&p2, inv.id, now()).await.map(drop)).await;
     // Admin areas.
@@ -135,6 +135,7 @@ async fn nobody_raises_their_own_role(h: Hospital) {
         .update_profile(
             &pt,
             ProfileUpdate { full_name: Some("Patient Renamed".into()), phone: Some(Some("+44 20 7946 0958".into())) },
+            None,
             now(),
         )
         .await
@@ -206,17 +207,23 @@ async fn front_desk_sees_demographics_only(h: Hospital) {
     assert_eq!(h.list_patients(&dr, PatientFilter::default(), PageRequest::default(), now()).await.unwrap().total, 1);
     assert!(h.patient(&dr, id, now()).await.unwrap().clinical.is_some());
     // The front desk edits demographics, never clinical details.
-    let p =
-        h.update_patient(&desk, id, PatientUpdate { address: Some("1 High Street".into()), ..Default::default() }, now()).await.unwrap();
+    let p = h
+        .update_patient(&desk, id, PatientUpdate { address: Some("1 High Street".into()), ..Default::default() }, None, now())
+        .await
+        .unwrap();
     assert_eq!(p.address, "1 High Street");
-    let e = h.update_patient(&desk, id, PatientUpdate { allergies: Some(vec![]), ..Default::default() }, now()).await.unwrap_err();
+    let e = h.update_patient(&desk, id, PatientUpdate { allergies: Some(vec![]), ..Default::default() }, None, now()).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Forbidden);
     assert_eq!(h.patient(&admin, id, now()).await.unwrap().clinical.unwrap().allergies, vec!["penicillin"], "nothing changed");
     // The patient edits their own record; bad values name their field.
-    let e = h.update_patient(&pt, id, PatientUpdate { blood_group: Some("Z+".into()), ..Default::default() }, now()).await.unwrap_err();
+    let e =
+        h.update_patient(&pt, id, PatientUpdate { blood_group: Some("Z+".into()), ..Default::default() }, None, now()).await.unwrap_err();
     assert_eq!(e.field_errors()[0].field, "blood_group");
-    let p = h.update_patient(&pt, id, PatientUpdate { allergies: Some(vec!["latex".into()]), ..Default::default() }, now()).await.unwrap();
+    let p = h
+        .update_patient(&pt, id, PatientUpdate { allergies: Some(vec!["latex".into()]), ..Default::default() }, None, now())
+        .await
+        .unwrap();
     assert_eq!(p.clinical.unwrap().allergies, vec!["latex"]);
     // Doctors never edit patient profiles.
-    assert_eq!(h.update_patient(&dr, id, PatientUpdate::default(), now()).await.unwrap_err().kind(), ErrorKind::Forbidden);
+    assert_eq!(h.update_patient(&dr, id, PatientUpdate::default(), None, now()).await.unwrap_err().kind(), ErrorKind::Forbidden);
 }

@@ -20,7 +20,8 @@ on_both!(
     concurrent_edits_of_a_patient_keep_every_field,
     concurrent_edits_of_a_doctor_keep_every_field,
     concurrent_account_changes_keep_every_change,
-    concurrent_payments_and_cancellations_of_an_invoice_one_wins
+    concurrent_payments_and_cancellations_of_an_invoice_one_wins,
+    a_change_that_expects_a_version_is_made_only_at_that_version
 );
 
 /// One racer's work.
@@ -83,7 +84,7 @@ async fn concurrent_prescription_edits_each_make_a_revision(h: Hospital) {
     let jobs = (2..=17u16)
         .map(|days| {
             let h = h.clone();
-            job(async move { h.edit_prescription(&dr, rx.id, prescription(days), during).await })
+            job(async move { h.edit_prescription(&dr, rx.id, prescription(days), None, during).await })
         })
         .collect();
     let edits: Vec<_> = all_at_once(jobs).await.into_iter().map(|r| r.expect("every edit is accepted")).collect();
@@ -114,7 +115,7 @@ async fn concurrent_edits_of_a_patient_keep_every_field(h: Hospital) {
         .into_iter()
         .map(|u| {
             let h = h.clone();
-            job(async move { h.update_patient(&admin, id, u, now()).await.map(drop) })
+            job(async move { h.update_patient(&admin, id, u, None, now()).await.map(drop) })
         })
         .collect();
     let h2 = h.clone();
@@ -150,7 +151,7 @@ async fn concurrent_edits_of_a_doctor_keep_every_field(h: Hospital) {
         .into_iter()
         .map(|u| {
             let h = h.clone();
-            job(async move { h.update_doctor(&admin, id, u, now()).await })
+            job(async move { h.update_doctor(&admin, id, u, None, now()).await })
         })
         .collect();
     for r in all_at_once(jobs).await {
@@ -167,10 +168,12 @@ async fn concurrent_account_changes_keep_every_change(h: Hospital) {
     let (h1, h2, h3) = (h.clone(), h.clone(), h.clone());
     let jobs: Vec<Job<()>> = vec![
         job(async move {
-            h1.update_profile(&pt, ProfileUpdate { full_name: Some("Alan M. Turing".into()), phone: None }, now()).await.map(drop)
+            h1.update_profile(&pt, ProfileUpdate { full_name: Some("Alan M. Turing".into()), phone: None }, None, now()).await.map(drop)
         }),
         job(async move {
-            h2.update_profile(&pt, ProfileUpdate { full_name: None, phone: Some(Some("+44 161 496 0000".into())) }, now()).await.map(drop)
+            h2.update_profile(&pt, ProfileUpdate { full_name: None, phone: Some(Some("+44 161 496 0000".into())) }, None, now())
+                .await
+                .map(drop)
         }),
         job(async move { h3.change_password(&pt, "a sound test passphrase", "another sound passphrase", now()).await }),
     ];
@@ -194,9 +197,9 @@ async fn concurrent_payments_and_cancellations_of_an_invoice_one_wins(h: Hospita
             let h = h.clone();
             job(async move {
                 if i % 2 == 0 {
-                    h.pay_invoice(&desk, inv.id, PaymentMethod::Card, during).await
+                    h.pay_invoice(&desk, inv.id, PaymentMethod::Card, None, during).await
                 } else {
-                    h.cancel_invoice(&desk, inv.id, during).await
+                    h.cancel_invoice(&desk, inv.id, None, during).await
                 }
             })
         })
@@ -254,4 +257,66 @@ async fn thirty_two_bookings_of_one_slot_one_wins(h: Hospital) {
     assert_eq!(all.total, 1, "exactly one appointment holds the slot");
     let emails = h.emails_due(now(), 1000).await.unwrap();
     assert_eq!(emails.len(), 2, "only the winner's booking told anyone");
+}
+
+/// The Rust API's optimistic concurrency: a change given the versions it expects is made only
+/// while the record is at one of them; otherwise it fails with `PreconditionFailed`, naming the
+/// current version, and changes nothing. Without an expectation, a change is made as always.
+async fn a_change_that_expects_a_version_is_made_only_at_that_version(h: Hospital) {
+    let admin = admin(&h).await;
+    let desk = staff(&h, &admin, Role::Receptionist, 1).await;
+    let (dr, pt, appt, during) = a_visit(&h).await;
+    let stale = |e: hms::Error, current: u32| {
+        assert_eq!(e.kind(), ErrorKind::PreconditionFailed, "{e:?}");
+        assert!(matches!(e, hms::Error::PreconditionFailed { current: c, .. } if c == current), "{e:?}");
+    };
+    assert_eq!(appt.version, 2, "booked at 1, confirmed at 2");
+
+    let rx = h.write_prescription(&dr, appt.id, prescription(3), during).await.unwrap();
+    let rx = h.edit_prescription(&dr, rx.id, prescription(4), Some(&[1]), during).await.expect("at revision 1");
+    assert_eq!(rx.revision, 2);
+    stale(h.edit_prescription(&dr, rx.id, prescription(5), Some(&[1]), during).await.unwrap_err(), 2);
+    assert_eq!(h.prescription(&dr, rx.id, during).await.unwrap().medications[0].duration_days, 4, "the refused edit changed nothing");
+    stale(h.edit_prescription(&dr, rx.id, prescription(5), Some(&[]), during).await.unwrap_err(), 2);
+    assert_eq!(h.edit_prescription(&dr, rx.id, prescription(5), Some(&[7, 2]), during).await.unwrap().revision, 3);
+
+    let id = pt.id().as_patient();
+    let p =
+        h.update_patient(&admin, id, PatientUpdate { address: Some("1 Elm Row".into()), ..Default::default() }, Some(&[1]), now()).await;
+    assert_eq!(p.unwrap().version, 2);
+    stale(
+        h.update_patient(&admin, id, PatientUpdate { address: Some("x".into()), ..Default::default() }, Some(&[1]), now())
+            .await
+            .unwrap_err(),
+        2,
+    );
+    assert_eq!(h.patient(&admin, id, now()).await.unwrap().address, "1 Elm Row");
+
+    let d = dr.id().as_doctor();
+    stale(
+        h.update_doctor(&admin, d, DoctorUpdate { bio: Some("x".into()), ..Default::default() }, Some(&[2]), now()).await.unwrap_err(),
+        1,
+    );
+    assert_eq!(
+        h.update_doctor(&admin, d, DoctorUpdate { bio: Some("y".into()), ..Default::default() }, Some(&[1]), now()).await.unwrap().version,
+        2
+    );
+    let u = h.update_profile(&dr, ProfileUpdate { full_name: Some("Doctor Q".into()), phone: None }, Some(&[1]), now()).await.unwrap();
+    assert_eq!(u.version, 2);
+    stale(
+        h.update_profile(&dr, ProfileUpdate { full_name: Some("Doctor R".into()), phone: None }, Some(&[1]), now()).await.unwrap_err(),
+        2,
+    );
+
+    stale(h.transition(&dr, appt.id, hms::Transition::Complete, None, Some(&[1]), during).await.unwrap_err(), 2);
+    let done = h.transition(&dr, appt.id, hms::Transition::Complete, None, Some(&[2]), during).await.unwrap();
+    assert_eq!((done.status, done.version), (hms::AppointmentStatus::Completed, 3));
+
+    let input = InvoiceInput { appointment_id: appt.id, lines: None, tax_rate: Decimal::ZERO, discount: Decimal::ZERO, currency: None };
+    let inv = h.issue_invoice(&desk, input, during).await.unwrap();
+    stale(h.pay_invoice(&desk, inv.id, PaymentMethod::Cash, Some(&[2]), during).await.unwrap_err(), 1);
+    stale(h.cancel_invoice(&desk, inv.id, Some(&[2]), during).await.unwrap_err(), 1);
+    assert_eq!(h.invoice(&desk, inv.id, during).await.unwrap().status, InvoiceStatus::Pending);
+    let paid = h.pay_invoice(&desk, inv.id, PaymentMethod::Cash, None, during).await.unwrap();
+    assert_eq!((paid.status, paid.version), (InvoiceStatus::Paid, 2));
 }

@@ -29,7 +29,7 @@ async fn money_is_exact_and_instants_utc(h: Hospital) {
     let (du, dr) = doctor(&h, 1).await;
     let (_, pt) = patient(&h, 1).await;
     let doc = h
-        .update_doctor(&dr, du.id.as_doctor(), DoctorUpdate { consultation_fee: Some(d("1234567.89")), ..Default::default() }, now())
+        .update_doctor(&dr, du.id.as_doctor(), DoctorUpdate { consultation_fee: Some(d("1234567.89")), ..Default::default() }, None, now())
         .await
         .unwrap();
     assert_eq!(doc.consultation_fee.amount.to_string(), "1234567.89");
@@ -56,7 +56,7 @@ async fn money_is_exact_and_instants_utc(h: Hospital) {
     let back = h.invoice(&admin, inv.id, now()).await.unwrap();
     assert_eq!(back, inv, "an invoice reads back exactly as written");
     assert_eq!(back.currency, Currency::parse("KWD").unwrap());
-    h.pay_invoice(&admin, inv.id, hms::PaymentMethod::Insurance, now()).await.unwrap();
+    h.pay_invoice(&admin, inv.id, hms::PaymentMethod::Insurance, None, now()).await.unwrap();
     let dash = h.dashboard(&admin, now()).await.unwrap();
     assert_eq!(dash.revenue[0].to_string(), "11.679 KWD");
 }
@@ -110,10 +110,17 @@ async fn the_database_refuses_overlaps(h: Hospital) {
     tx.insert_appointment(&early).await.unwrap();
     let e = tx.commit().await.unwrap_err();
     assert_eq!((e.kind(), e.to_string()), (ErrorKind::Conflict, "this slot is already booked".into()), "{e:?}");
-    // A cancelled appointment no longer holds its slot in the database either.
+    // An update names the version it replaces (its own, less one): one decided on another
+    // version is refused, whatever the caller.
     let mut tx = h.store().begin(TxMode::Write).await.unwrap();
     let mut cancelled = a.clone();
     cancelled.status = AppointmentStatus::Cancelled;
+    let e = tx.update_appointment(&cancelled).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Conflict, "version {} does not replace version {}", cancelled.version, a.version);
+    drop(tx);
+    // A cancelled appointment no longer holds its slot in the database either.
+    let mut tx = h.store().begin(TxMode::Write).await.unwrap();
+    cancelled.version += 1;
     tx.update_appointment(&cancelled).await.unwrap();
     tx.insert_appointment(&clash).await.unwrap();
     tx.commit().await.expect("the slot is free once the first is cancelled");
@@ -217,7 +224,7 @@ async fn exceptions_and_bad_input(h: Hospital) {
     assert_eq!(e.field_errors()[0].field, "rules[1].end");
     assert_eq!(h.availability(du.id.as_doctor(), now()).await.unwrap().rules, mornings());
     // A doctor who stops accepting gets no bookings and shows no slots.
-    h.update_doctor(&admin, du.id.as_doctor(), DoctorUpdate { accepting_appointments: Some(false), ..Default::default() }, now())
+    h.update_doctor(&admin, du.id.as_doctor(), DoctorUpdate { accepting_appointments: Some(false), ..Default::default() }, None, now())
         .await
         .unwrap();
     assert!(h.free_slots(du.id.as_doctor(), now(), now() + Duration::days(7), now()).await.unwrap().is_empty());

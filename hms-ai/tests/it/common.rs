@@ -33,6 +33,7 @@ pub fn subject() -> AnalysisSubject {
             medical_history: "Lives alone at Larkspur Lane".into(),
         }),
         updated_at: Utc::now(),
+        version: 1,
     };
     let prescription = Prescription {
         id: PrescriptionId::new(),

@@ -110,7 +110,7 @@ async fn analyses_are_stored_reused_refreshed_and_audited() {
     assert_eq!(fresh.payload_sha256, first.payload_sha256, "the same prescription gives the same payload");
 
     // New after an edit.
-    h.edit_prescription(&dr, rx.id, input("250 mg"), during + Duration::minutes(3)).await.unwrap();
+    h.edit_prescription(&dr, rx.id, input("250 mg"), None, during + Duration::minutes(3)).await.unwrap();
     let edited = h.analyze_prescription(&dr, rx.id, false, during + Duration::minutes(4)).await.unwrap();
     assert_eq!(edited.prescription_revision, 2);
     assert_ne!(edited.id, fresh.id);
@@ -138,7 +138,7 @@ async fn analyses_are_stored_reused_refreshed_and_audited() {
     // analysis read other allergies, so it is not reused.
     assert_eq!(edited.content_sha256, Some(h.analysis_subject(&dr, rx.id, during).await.unwrap().content_sha256()));
     let update = hms_core::PatientUpdate { allergies: Some(vec!["penicillin".into(), "sulfonamides".into()]), ..Default::default() };
-    h.update_patient(&admin, pt.id().as_patient(), update, during + Duration::minutes(7)).await.unwrap();
+    h.update_patient(&admin, pt.id().as_patient(), update, None, during + Duration::minutes(7)).await.unwrap();
     let after = h.analyze_prescription(&dr, rx.id, false, during + Duration::minutes(8)).await.unwrap();
     assert_eq!(after.prescription_revision, 2);
     assert_ne!(after.id, edited.id, "an analysis of other content is not reused");

@@ -156,7 +156,18 @@ impl Hospital {
         let (email, password, full_name, phone) = (email.unwrap(), password.unwrap(), full_name.unwrap(), phone.unwrap());
         let hash = self.config.password_cost.hash(&password)?;
         let active = !(role == Role::Doctor && self.config.doctor_approval_required);
-        let user = User { id: UserId::new(), email, full_name, phone, role, password_hash: hash, active, created_at: now, updated_at: now };
+        let user = User {
+            id: UserId::new(),
+            email,
+            full_name,
+            phone,
+            role,
+            password_hash: hash,
+            active,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
         let doctor = doctor.map(|(specialization, license_number, consultation_fee, bio, years)| Doctor {
             id: user.id.as_doctor(),
             full_name: user.full_name.clone(),
@@ -169,6 +180,7 @@ impl Hospital {
             bio,
             accepting_appointments: true,
             updated_at: now,
+            version: 1,
         });
         let patient = patient.map(|(date_of_birth, sex, address, emergency_contact, clinical)| Patient {
             id: user.id.as_patient(),
@@ -182,6 +194,7 @@ impl Hospital {
             emergency_contact,
             clinical: Some(clinical),
             updated_at: now,
+            version: 1,
         });
         Ok(ParsedAccount { user, doctor, patient })
     }
@@ -362,8 +375,9 @@ impl Hospital {
         user.ok_or_else(|| Error::Unauthenticated("the account no longer exists".into()))
     }
 
-    /// Edits the actor's own name and phone. The role is not an editable field.
-    pub async fn update_profile(&self, actor: &Actor, update: ProfileUpdate, now: DateTime<Utc>) -> Result<User> {
+    /// Edits the actor's own name and phone. The role is not an editable field. With `expected`,
+    /// only while the account is at one of those versions.
+    pub async fn update_profile(&self, actor: &Actor, update: ProfileUpdate, expected: Option<&[u32]>, now: DateTime<Utc>) -> Result<User> {
         let mut v = Validator::new();
         let name = update.full_name.as_deref().map(|n| v.check("full_name", PersonName::parse(n)));
         let phone = update.phone.as_ref().map(|p| match p.as_deref().map(str::trim) {
@@ -374,6 +388,7 @@ impl Hospital {
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             let mut user = tx.user(actor.id()).await?.ok_or_else(|| Error::Unauthenticated("the account no longer exists".into()))?;
+            Error::expect_version(EntityKind::User, user.version, expected)?;
             if let Some(Some(n)) = name {
                 user.full_name = n;
             }
@@ -381,6 +396,7 @@ impl Hospital {
                 user.phone = p;
             }
             user.updated_at = now;
+            user.version += 1;
             tx.update_user(&user).await?;
             self.audit(&mut *tx, Some(actor), Audit::new(AuditAction::Update, "account.update_profile", EntityKind::User, user.id), now)
                 .await?;
@@ -401,6 +417,7 @@ impl Hospital {
             let password = Password::new(new, Some(&user.email)).map_err(|e| Error::Invalid(vec![e.under("new_password")]))?;
             user.password_hash = self.config.password_cost.hash(&password)?;
             user.updated_at = now;
+            user.version += 1;
             tx.update_user(&user).await?;
             self.audit(&mut *tx, Some(actor), Audit::new(AuditAction::Update, "account.change_password", EntityKind::User, user.id), now)
                 .await
@@ -428,6 +445,7 @@ impl Hospital {
             let mut user = tx.user(user_id).await?.ok_or(Error::not_found(EntityKind::User))?;
             user.active = active;
             user.updated_at = now;
+            user.version += 1;
             tx.update_user(&user).await?;
             if !active {
                 tx.revoke_sessions_of(user.id, now).await?;

@@ -107,6 +107,7 @@ impl Hospital {
                 reminder_queued_at: None,
                 created_at: now,
                 updated_at: now,
+                version: 1,
             };
             tx.insert_appointment(&appointment).await?;
             let when = self.local_time(slot.start);
@@ -175,13 +176,15 @@ impl Hospital {
         self.finish(tx, Some(actor), result, now).await
     }
 
-    /// Takes one lifecycle step on an appointment, as the policy and the lifecycle allow.
+    /// Takes one lifecycle step on an appointment, as the policy and the lifecycle allow. With
+    /// `expected`, only while the appointment is at one of those versions.
     pub async fn transition(
         &self,
         actor: &Actor,
         id: AppointmentId,
         step: Transition,
         reason: Option<String>,
+        expected: Option<&[u32]>,
         now: DateTime<Utc>,
     ) -> Result<Appointment> {
         let action = step_action(step);
@@ -198,6 +201,7 @@ impl Hospital {
                 // patient holds no grant, so this is a refusal (and audited), not a state conflict.
                 return Err(refuse(Denial::Forbidden, action, EntityKind::Appointment, Some(id.to_string()), Some(appointment.patient_id)));
             }
+            Error::expect_version(EntityKind::Appointment, appointment.version, expected)?;
             appointment.apply(step, reason, now)?;
             tx.update_appointment(&appointment).await?;
             let doctor = self.load_doctor(&mut *tx, appointment.doctor_id).await?;
@@ -263,27 +267,27 @@ impl Hospital {
 
     /// pending → confirmed.
     pub async fn confirm(&self, actor: &Actor, id: AppointmentId, now: DateTime<Utc>) -> Result<Appointment> {
-        self.transition(actor, id, Transition::Confirm, None, now).await
+        self.transition(actor, id, Transition::Confirm, None, None, now).await
     }
 
     /// pending → rejected, with a reason.
     pub async fn reject(&self, actor: &Actor, id: AppointmentId, reason: Option<String>, now: DateTime<Utc>) -> Result<Appointment> {
-        self.transition(actor, id, Transition::Reject, reason, now).await
+        self.transition(actor, id, Transition::Reject, reason, None, now).await
     }
 
     /// pending or confirmed → cancelled, with a reason; frees the slot at once.
     pub async fn cancel(&self, actor: &Actor, id: AppointmentId, reason: Option<String>, now: DateTime<Utc>) -> Result<Appointment> {
-        self.transition(actor, id, Transition::Cancel, reason, now).await
+        self.transition(actor, id, Transition::Cancel, reason, None, now).await
     }
 
     /// confirmed → completed, once it has started.
     pub async fn complete(&self, actor: &Actor, id: AppointmentId, now: DateTime<Utc>) -> Result<Appointment> {
-        self.transition(actor, id, Transition::Complete, None, now).await
+        self.transition(actor, id, Transition::Complete, None, None, now).await
     }
 
     /// confirmed → no_show, once it has started.
     pub async fn no_show(&self, actor: &Actor, id: AppointmentId, now: DateTime<Utc>) -> Result<Appointment> {
-        self.transition(actor, id, Transition::NoShow, None, now).await
+        self.transition(actor, id, Transition::NoShow, None, None, now).await
     }
 
     /// Queues a reminder (notification and e-mail) for each confirmed appointment of tomorrow, in the
@@ -306,6 +310,7 @@ impl Hospital {
                 );
                 self.notify(&mut *tx, patient.id, &patient.email, NotificationKind::AppointmentReminder, &text, now).await?;
                 appointment.reminder_queued_at = Some(now);
+                appointment.version += 1;
                 tx.update_appointment(&appointment).await?;
             }
             Ok(due.len() as u64)

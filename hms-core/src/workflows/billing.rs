@@ -103,6 +103,7 @@ impl Hospital {
                 issued_by: actor.id(),
                 created_at: now,
                 updated_at: now,
+                version: 1,
             };
             tx.insert_invoice(&invoice).await?;
             let patient = tx.user(appointment.patient_id.into()).await?.ok_or(Error::not_found(EntityKind::Patient))?;
@@ -167,12 +168,21 @@ impl Hospital {
         self.finish(tx, Some(actor), result, now).await
     }
 
-    /// Records the payment of a pending invoice.
-    pub async fn pay_invoice(&self, actor: &Actor, id: InvoiceId, method: PaymentMethod, now: DateTime<Utc>) -> Result<Invoice> {
+    /// Records the payment of a pending invoice. With `expected`, only while the invoice is at one
+    /// of those versions.
+    pub async fn pay_invoice(
+        &self,
+        actor: &Actor,
+        id: InvoiceId,
+        method: PaymentMethod,
+        expected: Option<&[u32]>,
+        now: DateTime<Utc>,
+    ) -> Result<Invoice> {
         self.guard(actor, Action::ManageInvoices, EntityKind::Invoice, now).await?;
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             let mut invoice = self.load_invoice(&mut *tx, actor, Action::ManageInvoices, id).await?;
+            Error::expect_version(EntityKind::Invoice, invoice.version, expected)?;
             invoice.pay(method, now)?;
             tx.update_invoice(&invoice).await?;
             let patient = tx.user(invoice.patient_id.into()).await?.ok_or(Error::not_found(EntityKind::Patient))?;
@@ -191,12 +201,14 @@ impl Hospital {
         self.finish(tx, Some(actor), result, now).await
     }
 
-    /// Cancels a pending invoice; a paid one is never changed.
-    pub async fn cancel_invoice(&self, actor: &Actor, id: InvoiceId, now: DateTime<Utc>) -> Result<Invoice> {
+    /// Cancels a pending invoice; a paid one is never changed. With `expected`, only while the
+    /// invoice is at one of those versions.
+    pub async fn cancel_invoice(&self, actor: &Actor, id: InvoiceId, expected: Option<&[u32]>, now: DateTime<Utc>) -> Result<Invoice> {
         self.guard(actor, Action::ManageInvoices, EntityKind::Invoice, now).await?;
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             let mut invoice = self.load_invoice(&mut *tx, actor, Action::ManageInvoices, id).await?;
+            Error::expect_version(EntityKind::Invoice, invoice.version, expected)?;
             invoice.cancel(now)?;
             tx.update_invoice(&invoice).await?;
             self.audit(

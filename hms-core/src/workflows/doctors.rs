@@ -69,8 +69,16 @@ impl Hospital {
         Ok(doctor)
     }
 
-    /// Edits a doctor profile (admins, or the doctor).
-    pub async fn update_doctor(&self, actor: &Actor, id: DoctorId, update: DoctorUpdate, now: DateTime<Utc>) -> Result<Doctor> {
+    /// Edits a doctor profile (admins, or the doctor). With `expected`, only while the profile is
+    /// at one of those versions.
+    pub async fn update_doctor(
+        &self,
+        actor: &Actor,
+        id: DoctorId,
+        update: DoctorUpdate,
+        expected: Option<&[u32]>,
+        now: DateTime<Utc>,
+    ) -> Result<Doctor> {
         self.guard(actor, Action::EditDoctor, EntityKind::Doctor, now).await?;
         let mut v = Validator::new();
         let specialization = update.specialization.as_deref().map(|s| v.check("specialization", required_text(s, 100)));
@@ -83,6 +91,7 @@ impl Hospital {
         let result = async {
             authorize(actor, Action::EditDoctor, relation(actor.doctor_id() == Some(id)), EntityKind::Doctor, id, None)?;
             let mut doctor = self.load_doctor(&mut *tx, id).await?;
+            Error::expect_version(EntityKind::Doctor, doctor.version, expected)?;
             if let Some(Some(s)) = specialization {
                 doctor.specialization = s;
             }
@@ -100,6 +109,7 @@ impl Hospital {
                 doctor.accepting_appointments = a;
             }
             doctor.updated_at = now;
+            doctor.version += 1;
             tx.update_doctor(&doctor).await?;
             self.audit(&mut *tx, Some(actor), Audit::new(AuditAction::Update, "doctor.update", EntityKind::Doctor, id), now).await?;
             Ok(doctor)

@@ -119,8 +119,16 @@ impl Hospital {
         self.finish(tx, Some(actor), result, now).await
     }
 
-    /// Edits a patient profile: admins all of it, the patient their own, the front desk demographics only.
-    pub async fn update_patient(&self, actor: &Actor, id: PatientId, update: PatientUpdate, now: DateTime<Utc>) -> Result<Patient> {
+    /// Edits a patient profile: admins all of it, the patient their own, the front desk demographics
+    /// only. With `expected`, only while the profile is at one of those versions.
+    pub async fn update_patient(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+        update: PatientUpdate,
+        expected: Option<&[u32]>,
+        now: DateTime<Utc>,
+    ) -> Result<Patient> {
         self.guard(actor, Action::EditPatient, EntityKind::Patient, now).await?;
         let mut v = Validator::new();
         let name = update.full_name.as_deref().map(|n| v.check("full_name", PersonName::parse(n)));
@@ -144,6 +152,7 @@ impl Hospital {
             if scope == Scope::Demographics && update.touches_clinical() {
                 return Err(refuse(Denial::Forbidden, Action::EditPatient, EntityKind::Patient, Some(id.to_string()), Some(id)));
             }
+            Error::expect_version(EntityKind::Patient, patient.version, expected)?;
             let mut user = tx.user(id.into()).await?.ok_or(Error::not_found(EntityKind::Patient))?;
             if let Some(Some(n)) = name {
                 user.full_name = n.clone();
@@ -179,7 +188,9 @@ impl Hospital {
                 clinical.medical_history = h;
             }
             user.updated_at = now;
+            user.version += 1;
             patient.updated_at = now;
+            patient.version += 1;
             tx.update_user(&user).await?;
             tx.update_patient(&patient).await?;
             self.audit(&mut *tx, Some(actor), Audit::new(AuditAction::Update, "patient.update", EntityKind::Patient, id).patient(id), now)

@@ -149,12 +149,14 @@ impl Hospital {
         Ok(p)
     }
 
-    /// Edits a prescription (its doctor only); the revision grows by one.
+    /// Edits a prescription (its doctor only); the revision grows by one. With `expected`, only
+    /// while the prescription is at one of those revisions (else `PreconditionFailed`).
     pub async fn edit_prescription(
         &self,
         actor: &Actor,
         id: PrescriptionId,
         input: PrescriptionInput,
+        expected: Option<&[u32]>,
         now: DateTime<Utc>,
     ) -> Result<Prescription> {
         self.guard(actor, Action::WritePrescription, EntityKind::Prescription, now).await?;
@@ -162,6 +164,7 @@ impl Hospital {
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             let mut p = self.load_prescription(&mut *tx, actor, Action::WritePrescription, id).await?;
+            Error::expect_version(EntityKind::Prescription, p.revision, expected)?;
             let appointment = tx.appointment(p.appointment_id).await?.ok_or(Error::not_found(EntityKind::Appointment))?;
             self.check_follow_up(&content, &appointment)?;
             p.diagnosis = content.diagnosis;

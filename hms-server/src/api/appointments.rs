@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 use hms_core::Transition;
 use poem::web::Data;
 use poem_openapi::OpenApi;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, created};
+use super::{Created, Tag, Tagged, created_at_version, if_match, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Appointment, AppointmentStatus, BookRequest, Page, ReasonRequest, page};
@@ -17,8 +17,18 @@ use crate::error::ApiResult;
 /// Appointments.
 pub struct AppointmentsApi;
 
-async fn step(state: &AppState, auth: &BearerAuth, id: Uuid, step: Transition, reason: Option<String>) -> ApiResult<Json<Appointment>> {
-    Ok(Json(state.hospital.transition(&auth.0.actor, id.into(), step, reason, state.now()).await?.into()))
+async fn step(
+    state: &AppState,
+    auth: &BearerAuth,
+    id: Uuid,
+    step: Transition,
+    reason: Option<String>,
+    expected: &Header<Option<String>>,
+) -> ApiResult<Tagged<Appointment>> {
+    let expected = if_match(expected.0.as_deref());
+    let appointment = state.hospital.transition(&auth.0.actor, id.into(), step, reason, expected.as_deref(), state.now()).await?;
+    let version = appointment.version;
+    Ok(tagged(appointment.into(), version))
 }
 
 #[OpenApi(prefix_path = "/api/appointments", tag = "Tag::Appointments")]
@@ -38,7 +48,8 @@ impl AppointmentsApi {
         };
         let appointment = state.hospital.book(&auth.0.actor, input, state.now()).await?;
         let location = format!("/api/appointments/{}", appointment.id);
-        Ok(created(appointment.into(), location))
+        let version = appointment.version;
+        Ok(created_at_version(appointment.into(), location, version))
     }
 
     /// List appointments
@@ -71,14 +82,22 @@ impl AppointmentsApi {
 
     /// One appointment
     #[oai(path = "/:id", method = "get")]
-    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Appointment>> {
-        Ok(Json(state.hospital.appointment(&auth.0.actor, id.0.into(), state.now()).await?.into()))
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Tagged<Appointment>> {
+        let appointment = state.hospital.appointment(&auth.0.actor, id.0.into(), state.now()).await?;
+        let version = appointment.version;
+        Ok(tagged(appointment.into(), version))
     }
 
     /// Confirm a pending appointment
     #[oai(path = "/:id/confirm", method = "post")]
-    async fn confirm(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Appointment>> {
-        step(&state, &auth, id.0, Transition::Confirm, None).await
+    async fn confirm(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Appointment>> {
+        step(&state, &auth, id.0, Transition::Confirm, None, &if_match_header).await
     }
 
     /// Reject a pending appointment
@@ -89,8 +108,9 @@ impl AppointmentsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<ReasonRequest>,
-    ) -> ApiResult<Json<Appointment>> {
-        step(&state, &auth, id.0, Transition::Reject, body.0.reason).await
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Appointment>> {
+        step(&state, &auth, id.0, Transition::Reject, body.0.reason, &if_match_header).await
     }
 
     /// Cancel an appointment
@@ -103,23 +123,36 @@ impl AppointmentsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<ReasonRequest>,
-    ) -> ApiResult<Json<Appointment>> {
-        step(&state, &auth, id.0, Transition::Cancel, body.0.reason).await
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Appointment>> {
+        step(&state, &auth, id.0, Transition::Cancel, body.0.reason, &if_match_header).await
     }
 
     /// Mark a confirmed appointment completed
     ///
     /// Only once it has started.
     #[oai(path = "/:id/complete", method = "post")]
-    async fn complete(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Appointment>> {
-        step(&state, &auth, id.0, Transition::Complete, None).await
+    async fn complete(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Appointment>> {
+        step(&state, &auth, id.0, Transition::Complete, None, &if_match_header).await
     }
 
     /// Mark a confirmed appointment as a no-show
     ///
     /// Only once it has started.
     #[oai(path = "/:id/no-show", method = "post")]
-    async fn no_show(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Appointment>> {
-        step(&state, &auth, id.0, Transition::NoShow, None).await
+    async fn no_show(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Appointment>> {
+        step(&state, &auth, id.0, Transition::NoShow, None, &if_match_header).await
     }
 }

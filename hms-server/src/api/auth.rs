@@ -3,9 +3,10 @@
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::OpenApi;
+use poem_openapi::param::Header;
 use poem_openapi::payload::Json;
 
-use super::{Created, Tag, created};
+use super::{Created, Tag, Tagged, created, if_match, tagged};
 use crate::AppState;
 use crate::auth::{BearerAuth, client_address};
 use crate::dto::{LoginRequest, ProfileUpdate, RefreshRequest, RegisterRequest, TokenPair, User};
@@ -82,20 +83,30 @@ impl AuthApi {
 
     /// One's own account
     #[oai(path = "/profile", method = "get")]
-    async fn profile(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<User>> {
-        Ok(Json(state.hospital.profile(&auth.0.actor).await?.into()))
+    async fn profile(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Tagged<User>> {
+        let user = state.hospital.profile(&auth.0.actor).await?;
+        let version = user.version;
+        Ok(tagged(user.into(), version))
     }
 
     /// Edit one's own name and phone
     ///
     /// The role is not editable here; a body naming it is refused.
     #[oai(path = "/profile", method = "patch")]
-    async fn update_profile(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<ProfileUpdate>) -> ApiResult<Json<User>> {
+    async fn update_profile(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<ProfileUpdate>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<User>> {
         let update =
             hms_core::ProfileUpdate { full_name: body.0.full_name, phone: body.0.phone.map(|p| Some(p).filter(|s| !s.trim().is_empty())) };
-        let user = state.hospital.update_profile(&auth.0.actor, update, state.now()).await?;
+        let expected = if_match(if_match_header.0.as_deref());
+        let user = state.hospital.update_profile(&auth.0.actor, update, expected.as_deref(), state.now()).await?;
         // A doctor's name is part of the public listing.
         state.public_doctors.invalidate_all();
-        Ok(Json(user.into()))
+        let version = user.version;
+        Ok(tagged(user.into(), version))
     }
 }

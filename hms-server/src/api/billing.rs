@@ -2,11 +2,11 @@
 
 use poem::web::Data;
 use poem_openapi::OpenApi;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, created};
+use super::{Created, Tag, Tagged, created_at_version, if_match, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Invoice, InvoiceRequest, InvoiceStatus, Page, PayRequest, page};
@@ -24,7 +24,8 @@ impl BillingApi {
     async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<InvoiceRequest>) -> ApiResult<Created<Invoice>> {
         let invoice = state.hospital.issue_invoice(&auth.0.actor, body.0.into_core()?, state.now()).await?;
         let location = format!("/api/invoices/{}", invoice.id);
-        Ok(created(invoice.into(), location))
+        let version = invoice.version;
+        Ok(created_at_version(invoice.into(), location, version))
     }
 
     /// List invoices
@@ -47,21 +48,43 @@ impl BillingApi {
 
     /// One invoice
     #[oai(path = "/:id", method = "get")]
-    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Invoice>> {
-        Ok(Json(state.hospital.invoice(&auth.0.actor, id.0.into(), state.now()).await?.into()))
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Tagged<Invoice>> {
+        let invoice = state.hospital.invoice(&auth.0.actor, id.0.into(), state.now()).await?;
+        let version = invoice.version;
+        Ok(tagged(invoice.into(), version))
     }
 
     /// Record the payment of a pending invoice
     #[oai(path = "/:id/pay", method = "post")]
-    async fn pay(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<PayRequest>) -> ApiResult<Json<Invoice>> {
-        Ok(Json(state.hospital.pay_invoice(&auth.0.actor, id.0.into(), body.0.method.into(), state.now()).await?.into()))
+    async fn pay(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<PayRequest>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Invoice>> {
+        let expected = if_match(if_match_header.0.as_deref());
+        let invoice =
+            state.hospital.pay_invoice(&auth.0.actor, id.0.into(), body.0.method.into(), expected.as_deref(), state.now()).await?;
+        let version = invoice.version;
+        Ok(tagged(invoice.into(), version))
     }
 
     /// Cancel a pending invoice
     ///
     /// A paid invoice is never changed.
     #[oai(path = "/:id/cancel", method = "post")]
-    async fn cancel(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Invoice>> {
-        Ok(Json(state.hospital.cancel_invoice(&auth.0.actor, id.0.into(), state.now()).await?.into()))
+    async fn cancel(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Invoice>> {
+        let expected = if_match(if_match_header.0.as_deref());
+        let invoice = state.hospital.cancel_invoice(&auth.0.actor, id.0.into(), expected.as_deref(), state.now()).await?;
+        let version = invoice.version;
+        Ok(tagged(invoice.into(), version))
     }
 }

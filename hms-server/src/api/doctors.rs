@@ -4,11 +4,11 @@ use chrono::{DateTime, Utc};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::OpenApi;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, created};
+use super::{Created, Tag, Tagged, created, if_match, tagged};
 use crate::AppState;
 use crate::auth::{BearerAuth, optional_caller};
 use crate::cache::JsonBytes;
@@ -88,19 +88,29 @@ impl DoctorsApi {
 
     /// One's own doctor profile
     #[oai(path = "/me", method = "get")]
-    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Doctor>> {
+    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Tagged<Doctor>> {
         let id = my_doctor_id(&auth)?;
-        Ok(Json(state.hospital.doctor(Some(&auth.0.actor), id).await?.into()))
+        let doctor = state.hospital.doctor(Some(&auth.0.actor), id).await?;
+        let version = doctor.version;
+        Ok(tagged(doctor.into(), version))
     }
 
     /// Edit one's own doctor profile
     #[oai(path = "/me", method = "patch")]
-    async fn patch_me(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<DoctorPatch>) -> ApiResult<Json<Doctor>> {
+    async fn patch_me(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<DoctorPatch>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Doctor>> {
         let id = my_doctor_to_edit(&state, &auth, hms_core::EntityKind::Doctor).await?;
         let update = doctor_update(body.0)?;
-        let doctor = state.hospital.update_doctor(&auth.0.actor, id, update, state.now()).await?;
+        let expected = if_match(if_match_header.0.as_deref());
+        let doctor = state.hospital.update_doctor(&auth.0.actor, id, update, expected.as_deref(), state.now()).await?;
         state.public_doctors.invalidate_all();
-        Ok(Json(doctor.into()))
+        let version = doctor.version;
+        Ok(tagged(doctor.into(), version))
     }
 
     /// Replace one's own weekly availability
@@ -131,11 +141,20 @@ impl DoctorsApi {
     ///
     /// Admins any doctor's; a doctor their own (as `PATCH /api/doctors/me` does).
     #[oai(path = "/:id", method = "patch")]
-    async fn patch(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<DoctorPatch>) -> ApiResult<Json<Doctor>> {
+    async fn patch(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<DoctorPatch>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Doctor>> {
         let update = doctor_update(body.0)?;
-        let doctor = state.hospital.update_doctor(&auth.0.actor, id.0.into(), update, state.now()).await?;
+        let expected = if_match(if_match_header.0.as_deref());
+        let doctor = state.hospital.update_doctor(&auth.0.actor, id.0.into(), update, expected.as_deref(), state.now()).await?;
         state.public_doctors.invalidate_all();
-        Ok(Json(doctor.into()))
+        let version = doctor.version;
+        Ok(tagged(doctor.into(), version))
     }
 
     /// Replace a doctor's weekly availability
@@ -171,9 +190,11 @@ impl DoctorsApi {
 
     /// One doctor's public profile
     #[oai(path = "/:id", method = "get")]
-    async fn get(&self, req: &Request, state: Data<&AppState>, id: Path<Uuid>) -> ApiResult<Json<Doctor>> {
+    async fn get(&self, req: &Request, state: Data<&AppState>, id: Path<Uuid>) -> ApiResult<Tagged<Doctor>> {
         let caller = optional_caller(req, &state).await;
-        Ok(Json(state.hospital.doctor(caller.as_ref().map(|c| &c.actor), id.0.into()).await?.into()))
+        let doctor = state.hospital.doctor(caller.as_ref().map(|c| &c.actor), id.0.into()).await?;
+        let version = doctor.version;
+        Ok(tagged(doctor.into(), version))
     }
 
     /// A doctor's weekly availability and exceptions

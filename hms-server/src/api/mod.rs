@@ -44,12 +44,72 @@ pub enum Tag {
 /// The answer of a request that made a resource: 201 with the resource and its address.
 #[derive(poem_openapi::ApiResponse)]
 pub enum Created<T: Send + poem_openapi::types::ToJSON> {
-    /// Created; `Location` is where the new resource (or the list it joined) is read.
+    /// Created; `Location` is where the new resource (or the list it joined) is read, and `ETag`,
+    /// for a resource that can be edited, names its first version.
     #[oai(status = 201)]
-    Created(poem_openapi::payload::Json<T>, #[oai(header = "Location")] String),
+    Created(poem_openapi::payload::Json<T>, #[oai(header = "Location")] String, #[oai(header = "ETag")] Option<String>),
 }
 
 /// A 201 answer with `body` and its address.
 pub fn created<T: Send + poem_openapi::types::ToJSON>(body: T, location: String) -> Created<T> {
-    Created::Created(poem_openapi::payload::Json(body), location)
+    Created::Created(poem_openapi::payload::Json(body), location, None)
+}
+
+/// A 201 answer with `body`, its address and the entity tag of its `version`.
+pub fn created_at_version<T: Send + poem_openapi::types::ToJSON>(body: T, location: String, version: u32) -> Created<T> {
+    Created::Created(poem_openapi::payload::Json(body), location, Some(etag(version)))
+}
+
+/// The answer about one resource that can be edited: 200 with the resource and the entity tag
+/// of its version (RFC 9110), which a later change may name in `If-Match`.
+#[derive(poem_openapi::ApiResponse)]
+pub enum Tagged<T: Send + poem_openapi::types::ToJSON> {
+    /// The resource; `ETag` names its version.
+    #[oai(status = 200)]
+    Ok(poem_openapi::payload::Json<T>, #[oai(header = "ETag")] String),
+}
+
+/// A 200 answer with `body` and the entity tag of its `version`.
+pub fn tagged<T: Send + poem_openapi::types::ToJSON>(body: T, version: u32) -> Tagged<T> {
+    Tagged::Ok(poem_openapi::payload::Json(body), etag(version))
+}
+
+/// The strong entity tag of a record's version or revision: `"3"`.
+pub fn etag(version: u32) -> String {
+    format!("\"{version}\"")
+}
+
+/// The versions an `If-Match` header accepts, for the core's `expected`: `None` without the
+/// header or with `*` (any current version), else the versions its strong entity tags name. A
+/// weak tag (`W/"3"`) or one hms never gives out names none, so a list of only such tags
+/// matches nothing (RFC 9110: `If-Match` compares strongly).
+pub fn if_match(header: Option<&str>) -> Option<Vec<u32>> {
+    let header = header?;
+    let mut versions = Vec::new();
+    for tag in header.split(',').map(str::trim) {
+        if tag == "*" {
+            return None;
+        }
+        if let Some(v) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse::<u32>().ok()) {
+            versions.push(v);
+        }
+    }
+    Some(versions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_reads_strong_tags_and_the_star() {
+        assert_eq!(if_match(None), None);
+        assert_eq!(if_match(Some("*")), None);
+        assert_eq!(if_match(Some("\"3\"")), Some(vec![3]));
+        assert_eq!(if_match(Some("\"2\", \"5\"")), Some(vec![2, 5]));
+        assert_eq!(if_match(Some("W/\"3\"")), Some(vec![]));
+        assert_eq!(if_match(Some("3")), Some(vec![]));
+        assert_eq!(if_match(Some("\"x\", *")), None);
+        assert_eq!(etag(7), "\"7\"");
+    }
 }

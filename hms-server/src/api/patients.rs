@@ -2,11 +2,11 @@
 
 use poem::web::Data;
 use poem_openapi::OpenApi;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, created};
+use super::{Created, Tag, Tagged, created, if_match, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{NewPatientRequest, Page, Patient, PatientPatch, User, page};
@@ -58,33 +58,56 @@ impl PatientsApi {
 
     /// One's own patient record
     #[oai(path = "/me", method = "get")]
-    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Patient>> {
+    async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Tagged<Patient>> {
         let id = my_patient_id(&auth)?;
-        Ok(Json(state.hospital.patient(&auth.0.actor, id, state.now()).await?.into()))
+        let patient = state.hospital.patient(&auth.0.actor, id, state.now()).await?;
+        let version = patient.version;
+        Ok(tagged(patient.into(), version))
     }
 
     /// Edit one's own patient record
     #[oai(path = "/me", method = "patch")]
-    async fn patch_me(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<PatientPatch>) -> ApiResult<Json<Patient>> {
+    async fn patch_me(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<PatientPatch>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Patient>> {
         // A role that may never edit a patient (doctor, nurse) is refused (403, audited), not told it has no record.
         state.hospital.ensure_may(&auth.0.actor, hms_core::Action::EditPatient, hms_core::EntityKind::Patient, state.now()).await?;
         let id = my_patient_id(&auth)?;
-        Ok(Json(state.hospital.update_patient(&auth.0.actor, id, body.0.into(), state.now()).await?.into()))
+        let expected = if_match(if_match_header.0.as_deref());
+        let patient = state.hospital.update_patient(&auth.0.actor, id, body.0.into(), expected.as_deref(), state.now()).await?;
+        let version = patient.version;
+        Ok(tagged(patient.into(), version))
     }
 
     /// One patient's record
     ///
     /// Another patient's record answers 404, as a missing one does.
     #[oai(path = "/:id", method = "get")]
-    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Patient>> {
-        Ok(Json(state.hospital.patient(&auth.0.actor, id.0.into(), state.now()).await?.into()))
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Tagged<Patient>> {
+        let patient = state.hospital.patient(&auth.0.actor, id.0.into(), state.now()).await?;
+        let version = patient.version;
+        Ok(tagged(patient.into(), version))
     }
 
     /// Edit a patient record
     ///
     /// Admins all of it, the front desk demographics only, a patient their own.
     #[oai(path = "/:id", method = "patch")]
-    async fn patch(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<PatientPatch>) -> ApiResult<Json<Patient>> {
-        Ok(Json(state.hospital.update_patient(&auth.0.actor, id.0.into(), body.0.into(), state.now()).await?.into()))
+    async fn patch(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<PatientPatch>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Patient>> {
+        let expected = if_match(if_match_header.0.as_deref());
+        let patient = state.hospital.update_patient(&auth.0.actor, id.0.into(), body.0.into(), expected.as_deref(), state.now()).await?;
+        let version = patient.version;
+        Ok(tagged(patient.into(), version))
     }
 }

@@ -2,11 +2,11 @@
 
 use poem::web::Data;
 use poem_openapi::OpenApi;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, created};
+use super::{Created, Tag, Tagged, created_at_version, if_match, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Analysis, Page, Prescription, PrescriptionEdit, PrescriptionRequest, page};
@@ -28,7 +28,8 @@ impl PrescriptionsApi {
             PrescriptionEdit { diagnosis: b.diagnosis, medications: b.medications, instructions: b.instructions, follow_up: b.follow_up };
         let prescription = state.hospital.write_prescription(&auth.0.actor, appointment, input.into(), state.now()).await?;
         let location = format!("/api/prescriptions/{}", prescription.id);
-        Ok(created(prescription.into(), location))
+        let revision = prescription.revision;
+        Ok(created_at_version(prescription.into(), location, revision))
     }
 
     /// List prescriptions
@@ -51,8 +52,10 @@ impl PrescriptionsApi {
 
     /// One prescription
     #[oai(path = "/:id", method = "get")]
-    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Prescription>> {
-        Ok(Json(state.hospital.prescription(&auth.0.actor, id.0.into(), state.now()).await?.into()))
+    async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Tagged<Prescription>> {
+        let prescription = state.hospital.prescription(&auth.0.actor, id.0.into(), state.now()).await?;
+        let revision = prescription.revision;
+        Ok(tagged(prescription.into(), revision))
     }
 
     /// Edit a prescription
@@ -65,8 +68,13 @@ impl PrescriptionsApi {
         auth: BearerAuth,
         id: Path<Uuid>,
         body: Json<PrescriptionEdit>,
-    ) -> ApiResult<Json<Prescription>> {
-        Ok(Json(state.hospital.edit_prescription(&auth.0.actor, id.0.into(), body.0.into(), state.now()).await?.into()))
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<Prescription>> {
+        let expected = if_match(if_match_header.0.as_deref());
+        let prescription =
+            state.hospital.edit_prescription(&auth.0.actor, id.0.into(), body.0.into(), expected.as_deref(), state.now()).await?;
+        let revision = prescription.revision;
+        Ok(tagged(prescription.into(), revision))
     }
 
     /// Analyse a prescription

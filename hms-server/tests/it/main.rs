@@ -4,6 +4,7 @@
 mod analysis;
 mod common;
 mod day;
+mod etags;
 mod fuzz_regressions;
 mod limits;
 mod listing;

@@ -65,6 +65,40 @@ const ENDPOINTS: &[(&str, &str)] = &[
     ("get", "/readyz"),
 ];
 
+/// Whether an operation's 200 answer documents an `ETag` header (header names are case-insensitive).
+fn documents_etag(op: &serde_json::Value) -> bool {
+    op["responses"]["200"]["headers"].as_object().is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("etag")))
+}
+
+/// The changes that honour `If-Match`.
+const CONDITIONAL: &[(&str, &str)] = &[
+    ("patch", "/api/auth/profile"),
+    ("patch", "/api/doctors/me"),
+    ("patch", "/api/doctors/{id}"),
+    ("patch", "/api/patients/me"),
+    ("patch", "/api/patients/{id}"),
+    ("post", "/api/appointments/{id}/confirm"),
+    ("post", "/api/appointments/{id}/reject"),
+    ("post", "/api/appointments/{id}/cancel"),
+    ("post", "/api/appointments/{id}/complete"),
+    ("post", "/api/appointments/{id}/no-show"),
+    ("put", "/api/prescriptions/{id}"),
+    ("post", "/api/invoices/{id}/pay"),
+    ("post", "/api/invoices/{id}/cancel"),
+];
+
+/// The reads of one record that can be edited, which answer with its `ETag`.
+const TAGGED_READS: &[(&str, &str)] = &[
+    ("get", "/api/auth/profile"),
+    ("get", "/api/doctors/me"),
+    ("get", "/api/doctors/{id}"),
+    ("get", "/api/patients/me"),
+    ("get", "/api/patients/{id}"),
+    ("get", "/api/appointments/{id}"),
+    ("get", "/api/prescriptions/{id}"),
+    ("get", "/api/invoices/{id}"),
+];
+
 #[tokio::test]
 async fn the_document_lists_and_describes_every_endpoint() {
     let s = TestServer::start(hms_store::testing::TempDatabase::sqlite(), std::time::Duration::from_secs(900)).await;
@@ -95,6 +129,21 @@ async fn the_document_lists_and_describes_every_endpoint() {
         }
     }
     assert_eq!(operations, ENDPOINTS.len());
+    // Every change of a record that can be edited takes `If-Match` and documents 412; the answers
+    // about such a record document their `ETag`.
+    for (method, path) in CONDITIONAL {
+        let op = &raw["paths"][path][method];
+        let params = op["parameters"].as_array().unwrap_or_else(|| panic!("{method} {path} has no parameters"));
+        assert!(
+            params.iter().any(|p| p["name"] == "If-Match" && p["in"] == "header" && p["required"] != true),
+            "{method} {path} does not take an optional If-Match header"
+        );
+        assert!(op["responses"]["412"].is_object(), "{method} {path} does not document 412");
+        assert!(documents_etag(op), "{method} {path} does not document its ETag");
+    }
+    for (method, path) in TAGGED_READS {
+        assert!(documents_etag(&raw["paths"][path][method]), "{method} {path} does not document its ETag");
+    }
     let docs = s.client.get(format!("{}/docs", s.base)).send().await.unwrap();
     assert_eq!(docs.status(), StatusCode::OK);
     assert!(docs.text().await.unwrap().contains("swagger"));
