@@ -4,8 +4,11 @@ README's Python example runs as printed."""
 
 from __future__ import annotations
 
+import os
 import re
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -76,3 +79,17 @@ def test_the_readmes_python_example_runs_as_printed(tmp_path: Path, monkeypatch:
         exec(compile(block, str(README), "exec"), scope)
     assert (tmp_path / "hospital.db").is_file()
     assert scope["mine"].items == []  # type: ignore[attr-defined]
+
+
+def test_a_missing_postgres_database_is_named() -> None:
+    admin_url = os.environ.get("DATABASE_URL")
+    if not admin_url:
+        pytest.skip("needs DATABASE_URL")
+    parts = urlsplit(admin_url)
+    name = f"hms_missing_{uuid.uuid4().hex}"
+    url = urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+    with pytest.raises(hms.ValidationError) as missing:
+        hms.Hospital.open(url, analysis=False)
+    message = str(missing.value)
+    assert f'"{name}", which does not exist' in message
+    assert "createdb -h " in message and "hms-server migrate --create-database" in message

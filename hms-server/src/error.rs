@@ -80,11 +80,14 @@ pub enum ApiError {
     TooMany(Json<Problem>, #[oai(header = "Retry-After")] u64),
     /// A dependency (the database, the AI endpoint) is unavailable.
     #[oai(status = 503, content_type = "application/problem+json")]
-    Unavailable(Json<Problem>),
+    Unavailable(Json<Problem>, #[oai(header = "Retry-After")] u64),
     /// A bug: details are in the server's log under the request id, never in the answer.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
 }
+
+/// How many seconds a client is told to wait before retrying a request answered 503.
+const RETRY_UNAVAILABLE_SECS: u64 = 1;
 
 /// The result of every endpoint.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -138,7 +141,8 @@ impl From<Error> for ApiError {
             ErrorKind::Unauthenticated => ApiError::Unauthenticated(Json(problem)),
             ErrorKind::PreconditionFailed => ApiError::PreconditionFailed(Json(problem)),
             ErrorKind::Throttled => ApiError::TooMany(Json(problem), e.retry_after_secs().unwrap_or(1)),
-            ErrorKind::Unavailable => ApiError::Unavailable(Json(problem)),
+            // A busy or unreachable database is a moment's matter: say when to try again.
+            ErrorKind::Unavailable => ApiError::Unavailable(Json(problem), RETRY_UNAVAILABLE_SECS),
             ErrorKind::Internal => {
                 tracing::error!(error = %e, "internal error");
                 problem.detail = "an internal error occurred; it has been logged".into();

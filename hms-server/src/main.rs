@@ -101,6 +101,9 @@ enum Command {
     Migrate {
         #[command(flatten)]
         common: Common,
+        /// First create the PostgreSQL database the URL names, if it does not exist.
+        #[arg(long)]
+        create_database: bool,
     },
     /// Create an admin account (the password comes from HMS_ADMIN_PASSWORD or standard input).
     CreateAdmin {
@@ -283,7 +286,17 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match Cli::parse().command {
         Command::Serve(args) => serve(*args).await,
-        Command::Migrate { common } => {
+        Command::Migrate { common, create_database } => {
+            if create_database {
+                match hms_store::Location::parse(&common.database)? {
+                    hms_store::Location::Postgres(url) => {
+                        if hms_store::create_database(&url).await? {
+                            println!("database created: {}", common.database);
+                        }
+                    }
+                    _ => println!("--create-database is for PostgreSQL; a SQLite file is created when it is opened"),
+                }
+            }
             hms_store::migrate(&common.database).await?;
             println!("migrations applied to {}", common.database);
             Ok(())

@@ -29,7 +29,7 @@ use rust_decimal::Decimal;
 
 pub use blob::{DirBlobStore, MemoryBlobStore, PgBlobStore};
 pub use location::{Location, sqlite_url};
-pub use postgres::PgStore;
+pub use postgres::{PgStore, create_database};
 pub use sqlite::SqliteStore;
 
 /// How to open a store.

@@ -1,11 +1,12 @@
 //! The PostgreSQL backend: the production engine, safe with many server processes on one database.
 
+use std::str::FromStr;
 use std::time::Duration;
 
 use hms_core::ports::{Store, TxMode};
 use rust_decimal::Decimal;
-use sqlx::postgres::{PgPoolOptions, PgRow};
-use sqlx::{PgPool, Postgres};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{Connection, PgConnection, PgPool, Postgres};
 
 use crate::tx_impl::Conn;
 
@@ -34,6 +35,47 @@ const AFTER_LOAD: &str = "vacuum (analyze)";
 crate::bulk::impl_bulk!(PgStore, Postgres);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The error of a URL naming a database that does not exist on a server that answers: in words,
+/// with the database's name and the two ways to create it.
+fn missing_database(url: &str, e: &sqlx::Error) -> Option<hms_core::Error> {
+    let sqlx::Error::Database(db) = e else { return None };
+    if db.code().as_deref() != Some("3D000") {
+        return None;
+    }
+    let options = PgConnectOptions::from_str(url).ok()?;
+    let name = options.get_database().unwrap_or(options.get_username()).to_string();
+    Some(hms_core::Error::invalid(
+        "database_url",
+        format!(
+            "names the PostgreSQL database \"{name}\", which does not exist on {host}:{port}; create it with \
+             `createdb -h {host} -p {port} -U {user} {name}` or `hms-server migrate --create-database`",
+            host = options.get_host(),
+            port = options.get_port(),
+            user = options.get_username(),
+        ),
+    ))
+}
+
+/// Creates the database `url` names if it does not exist (connecting to the server's `postgres`
+/// database to do so); answers whether it was created.
+pub async fn create_database(url: &str) -> hms_core::Result<bool> {
+    let options =
+        PgConnectOptions::from_str(url).map_err(|e| hms_core::Error::invalid("database_url", format!("is not a PostgreSQL URL: {e}")))?;
+    let name = options.get_database().unwrap_or(options.get_username()).to_string();
+    let mut conn = PgConnection::connect_with(&options.clone().database("postgres")).await.map_err(crate::error::map)?;
+    let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut conn)
+        .await
+        .map_err(crate::error::map)?;
+    if !exists {
+        let create = format!("create database \"{}\"", name.replace('"', "\"\""));
+        sqlx::query(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.map_err(crate::error::map)?;
+    }
+    conn.close().await.ok();
+    Ok(!exists)
+}
 
 /// How long a pooled connection may sit idle before it is tested on checkout.
 const IDLE_BEFORE_TEST: Duration = Duration::from_secs(30);
@@ -64,7 +106,7 @@ impl PgStore {
             })
             .connect(url)
             .await
-            .map_err(crate::error::map)?;
+            .map_err(|e| missing_database(url, &e).unwrap_or_else(|| crate::error::map(e)))?;
         Ok(Self { pool })
     }
 

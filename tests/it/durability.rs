@@ -87,3 +87,27 @@ async fn postgres_documents_are_read_from_any_working_directory() {
     let _ = std::fs::remove_dir_all(base);
     db.cleanup().await;
 }
+
+/// The library says which PostgreSQL database is missing and how to create it, and
+/// `create_database` creates it (once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_postgres_database_is_named_and_can_be_created() {
+    let db = TempDatabase::postgres().await;
+    let name = format!("hms_missing_{}", uuid::Uuid::now_v7().simple());
+    let (base, query) = db.url.split_once('?').map_or((db.url.as_str(), String::new()), |(b, q)| (b, format!("?{q}")));
+    let url = format!("{}/{name}{query}", &base[..base.rfind('/').unwrap()]);
+    let e = hms::open(&url, config()).await.unwrap_err();
+    assert_eq!(e.kind(), hms::ErrorKind::Invalid, "{e}");
+    let message = e.to_string();
+    for words in [format!("\"{name}\", which does not exist"), "createdb -h ".into(), "hms-server migrate --create-database".into()] {
+        assert!(message.contains(&words), "the message says {words:?}: {message}");
+    }
+    assert!(hms::store::create_database(&url).await.unwrap(), "created");
+    assert!(!hms::store::create_database(&url).await.unwrap(), "already there");
+    let h = hms::open(&url, config()).await.expect("the hospital opens once its database exists");
+    drop(h);
+    let admin = std::env::var("DATABASE_URL").unwrap_or_else(|_| hms::store::testing::DEFAULT_POSTGRES_URL.to_string());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists \"{name}\" with (force)"))).execute(&mut conn).await.unwrap();
+    db.cleanup().await;
+}

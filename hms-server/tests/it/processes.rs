@@ -37,8 +37,6 @@ fn command() -> Command {
         }
     }
     command.env("RUST_LOG", "info,sqlx=warn").env("NO_COLOR", "1").stdin(Stdio::null());
-    // Document bytes (none are uploaded here) would otherwise go beside the working directory.
-    command.env("HMS_BLOB_DIR", std::env::temp_dir().join("hms-processes-blobs"));
     command
 }
 
@@ -68,6 +66,7 @@ struct Answer {
     status: StatusCode,
     body: Value,
     location: Option<String>,
+    retry_after: Option<String>,
 }
 
 /// The HTTP side of one process: cheap to clone into concurrent tasks.
@@ -89,10 +88,11 @@ impl Api {
         }
         let resp = req.send().await?;
         let status = resp.status();
-        let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let (location, retry_after) = (header("location"), header("retry-after"));
         let text = resp.text().await?;
         let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Ok(Answer { status, body, location })
+        Ok(Answer { status, body, location, retry_after })
     }
 
     async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Answer {
@@ -149,10 +149,16 @@ struct Server {
 impl Server {
     /// Starts `hms-server serve` on `database` on a free port and waits until it answers `/healthz`.
     async fn start(name: &'static str, database: &str, dir: &Path) -> Server {
+        Self::start_with(name, database, dir, &[]).await
+    }
+
+    /// [`Server::start`] with more settings.
+    async fn start_with(name: &'static str, database: &str, dir: &Path, settings: &[(&str, String)]) -> Server {
         let log = dir.join(format!("{name}.log"));
         let file = std::fs::File::create(&log).expect("a log file");
         let child = command()
             .args(["serve", "--database", database, "--bind", "127.0.0.1:0"])
+            .envs(settings.iter().map(|(k, v)| (*k, v.as_str())))
             .env("HMS_JWT_SECRET", SECRET)
             .stdout(file.try_clone().expect("a log file"))
             .stderr(file)
@@ -217,6 +223,41 @@ async fn create_admin(database: &str) {
     .await
     .expect("the command's thread");
     assert!(out.status.success(), "create-admin failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A PostgreSQL URL naming a database that is not there, beside the test server's.
+fn missing_database_url() -> (String, String) {
+    let admin = std::env::var("DATABASE_URL").unwrap_or_else(|_| hms_store::testing::DEFAULT_POSTGRES_URL.to_string());
+    let name = format!("hms_missing_{}", Uuid::now_v7().simple());
+    let (base, query) = admin.split_once('?').map_or((admin.as_str(), String::new()), |(b, q)| (b, format!("?{q}")));
+    let cut = base.rfind('/').filter(|&i| i > base.find("://").map_or(0, |p| p + 2)).unwrap_or(base.len());
+    (format!("{}/{name}{query}", &base[..cut]), name)
+}
+
+/// A server pointed at a PostgreSQL database that does not exist says so, naming it and how to
+/// create it; `migrate --create-database` creates it, and then the server starts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_postgres_database_is_named_and_can_be_created() {
+    let (url, name) = missing_database_url();
+    let run = |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || command().args(&args).env("HMS_ADMIN_PASSWORD", PASSWORD).output().expect("hms-server runs"))
+    };
+    let out = run(vec!["migrate".into(), "--database".into(), url.clone()]).await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    for words in [format!("\"{name}\", which does not exist"), "createdb -h ".to_string(), "hms-server migrate --create-database".into()] {
+        assert!(stderr.contains(&words), "the message says {words:?}: {stderr}");
+    }
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    let out = run(vec!["migrate".into(), "--create-database".into(), "--database".into(), url.clone()]).await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("database created"));
+    let out = run(vec!["migrate".into(), "--create-database".into(), "--database".into(), url.clone()]).await.unwrap();
+    assert!(out.status.success(), "a second run finds it there: {}", String::from_utf8_lossy(&out.stderr));
+    create_admin(&url).await;
+    let admin = std::env::var("DATABASE_URL").unwrap_or_else(|_| hms_store::testing::DEFAULT_POSTGRES_URL.to_string());
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists \"{name}\" with (force)"))).execute(&mut conn).await.unwrap();
 }
 
 /// A small hospital made through the API: a receptionist who books, doctors available every day
@@ -422,11 +463,25 @@ async fn two_processes_one_slot() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_processes_random_bookings() {
-    let db = TempDatabase::postgres().await;
+/// Random bookings and cancellations through two processes on one database, each process also
+/// sending the e-mails the bookings queue (to one SMTP sink, every second).
+mod two_processes_random_bookings {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        super::two_processes_random_bookings(hms_store::testing::TempDatabase::postgres().await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        super::two_processes_random_bookings(hms_store::testing::TempDatabase::sqlite()).await;
+    }
+}
+
+async fn two_processes_random_bookings(db: TempDatabase) {
     let dir = scratch();
-    let (a, b) = tokio::join!(Server::start("a", &db.url, &dir), Server::start("b", &db.url, &dir));
+    let (smtp, sent) = crate::common::smtp_sink().await;
+    let mail = [("HMS_SMTP_URL", format!("smtp://127.0.0.1:{smtp}")), ("HMS_MAIL_INTERVAL", "1".to_string())];
+    let (a, b) = tokio::join!(Server::start_with("a", &db.url, &dir, &mail), Server::start_with("b", &db.url, &dir, &mail));
     // Slots of 30, 20 and 45 minutes: one patient's bookings with different doctors overlap in part.
     let h = Arc::new(seed(&[&a.api, &b.api], &db.url, &[30, 20, 45], 8).await);
     let mut slots = Vec::new();
@@ -478,6 +533,11 @@ async fn two_processes_random_bookings() {
                     StatusCode::CONFLICT => {
                         *conflicts.entry(answer.body["detail"].as_str().unwrap_or_default().to_string()).or_default() += 1
                     }
+                    // A database kept busy by the other process past the busy timeout: 503 and
+                    // when to retry, never a 500; nothing was booked.
+                    StatusCode::SERVICE_UNAVAILABLE if answer.retry_after.is_some() => {
+                        *conflicts.entry("busy (503, Retry-After)".into()).or_default() += 1
+                    }
                     _ => wrong.push((api.name, answer)),
                 }
             }
@@ -495,7 +555,7 @@ async fn two_processes_random_bookings() {
     }
     let conflicts: usize = why.values().sum();
     let elapsed = started.elapsed();
-    assert!(wrong.is_empty(), "every booking is answered 201 or 409: {wrong:?}");
+    assert!(wrong.is_empty(), "every booking is answered 201, 409 or 503 with Retry-After: {wrong:?}");
     assert_eq!(created.len() + conflicts, BOOKINGS);
     assert!(conflicts > 0 && !created.is_empty(), "the load both books and collides: {} created, {conflicts} conflicts", created.len());
 
@@ -525,9 +585,24 @@ async fn two_processes_random_bookings() {
         .await;
     assert_eq!((doctor_overlaps, patient_overlaps), (0, 0), "no two active appointments of a doctor, or of a patient, overlap");
     assert_bookings_whole(&sql, &rows).await;
+    // Every e-mail the bookings and cancellations queued is sent once, by one process or the other.
+    let deadline = Instant::now() + START_TIMEOUT;
+    while sql.count("select count(*) from outgoing_email where sent_at is null").await > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the outbox was not emptied: {} left",
+            sql.count("select count(*) from outgoing_email where sent_at is null").await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let emails = sql.count("select count(*) from outgoing_email").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let received = sent.lock().unwrap().len() as i64;
+    assert_eq!(received, emails, "each queued e-mail reached the SMTP server exactly once");
     eprintln!(
-        "random bookings: {BOOKINGS} from {CLIENTS} clients over 2 processes in {:.1} s: {} × 201 ({} cancelled again), {conflicts} × 409; \
-         {} rows checked, {active} active, 0 overlaps; the 409s: {why:?}",
+        "random bookings on {}: {BOOKINGS} from {CLIENTS} clients over 2 processes in {:.1} s: {} × 201 ({} cancelled again), {conflicts} \
+         refused; {} rows checked, {active} active, 0 overlaps; {emails} e-mails queued and sent once each; the refusals: {why:?}",
+        if db.url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" },
         elapsed.as_secs_f64(),
         created.len(),
         cancelled.len(),
@@ -639,6 +714,80 @@ async fn two_processes_remind_once() {
 
     sql.close().await;
     drop((a, b));
+    db.cleanup().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Two processes started together on one SQLite file both run the reminder pass: one reminder
+/// per appointment all the same (SQLite's writers take turns across processes, and the second
+/// pass finds the appointments reminded).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_remind_once_on_sqlite() {
+    let db = TempDatabase::sqlite();
+    let dir = scratch();
+    let setup = Server::start("setup", &db.url, &dir).await;
+    let h = seed(&[&setup.api], &db.url, &[30], 6).await;
+    let doctor = &h.doctors[0];
+    let midnight = Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    for day in 1..=2 {
+        let from = midnight + chrono::Duration::days(day);
+        let slots = setup.api.slots_between(doctor, from, from + chrono::Duration::days(1)).await;
+        for (patient, start) in h.patients.iter().zip(&slots) {
+            let a = setup.api.book(&h.desk, doctor, patient, start).await.expect("a booking");
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+            let c = setup.api.post(&format!("/api/appointments/{}/confirm", created_id(&a)), Some(&h.desk), json!({})).await;
+            assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+        }
+    }
+    drop(setup);
+    let (a, b) = tokio::join!(Server::start("a", &db.url, &dir), Server::start("b", &db.url, &dir));
+    let sql = Db::open(&db.url).await;
+    let reminded = "select count(*) from appointment where status = 'confirmed' and reminder_queued_at is not null";
+    let deadline = Instant::now() + START_TIMEOUT;
+    while sql.count(reminded).await == 0 {
+        assert!(Instant::now() < deadline, "no reminder pass ran");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Both passes have had time to run (each is one transaction of a few milliseconds).
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let reminded = sql.count(reminded).await;
+    let notifications = sql.count("select count(*) from notification where kind = 'appointment_reminder'").await;
+    let emails = sql.count("select count(*) from outgoing_email where subject = 'Appointment reminder'").await;
+    eprintln!("reminders on SQLite, two processes at once: {reminded} reminded, {notifications} notifications, {emails} e-mails");
+    assert_eq!((notifications, emails), (reminded, reminded), "one reminder per appointment, not one per process");
+    sql.close().await;
+    drop((a, b));
+    db.cleanup().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A SQLite file another process keeps locked for writing past the busy timeout: a write answers
+/// 503 with `Retry-After`, never 500, and nothing is written; once the lock is gone, it succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_busy_sqlite_file_answers_503_with_retry_after() {
+    let db = TempDatabase::sqlite();
+    let dir = scratch();
+    let server = Server::start("a", &db.url, &dir).await;
+    let h = seed(&[&server.api], &db.url, &[30], 1).await;
+    let slots = server.api.slots(&h.doctors[0], 2).await;
+    let Db::Sqlite(pool) = Db::open(&db.url).await else { unreachable!() };
+    let mut holder = pool.acquire().await.unwrap();
+    sqlx::query("begin immediate").execute(&mut *holder).await.unwrap();
+    let started = Instant::now();
+    let busy = server.api.book(&h.desk, &h.doctors[0], &h.patients[0], &slots[0]).await.expect("an answer");
+    let waited = started.elapsed();
+    assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE, "{}", busy.body);
+    assert!(busy.retry_after.as_deref().is_some_and(|s| s.parse::<u64>().is_ok()), "503 says when to retry: {:?}", busy.retry_after);
+    assert_eq!(busy.body["status"], 503);
+    sqlx::query("rollback").execute(&mut *holder).await.unwrap();
+    drop(holder);
+    let count = sqlx::query_scalar::<_, i64>("select count(*) from appointment").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 0, "the refused booking wrote nothing");
+    let ok = server.api.book(&h.desk, &h.doctors[0], &h.patients[0], &slots[0]).await.expect("an answer");
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    eprintln!("a booking against a SQLite file locked by another process: 503 after {:.1} s, then 201", waited.as_secs_f64());
+    pool.close().await;
+    drop(server);
     db.cleanup().await;
     let _ = std::fs::remove_dir_all(dir);
 }
