@@ -105,6 +105,22 @@ enum Command {
         #[arg(long)]
         create_database: bool,
     },
+    /// Copy the database and the document bytes into a new directory, while the hospital runs.
+    Backup {
+        #[command(flatten)]
+        common: Common,
+        /// The new (or empty) directory the backup goes into.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a backup into a new database (a SQLite file that does not exist yet, or an empty or missing PostgreSQL database), and check it.
+    Restore {
+        #[command(flatten)]
+        common: Common,
+        /// The backup's directory.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Create an admin account (the password comes from HMS_ADMIN_PASSWORD or standard input).
     CreateAdmin {
         #[command(flatten)]
@@ -299,6 +315,29 @@ async fn main() -> anyhow::Result<()> {
             }
             hms_store::migrate(&common.database).await?;
             println!("migrations applied to {}", common.database);
+            Ok(())
+        }
+        Command::Backup { common, to } => {
+            let manifest = hms_store::backup::backup(&common.database, common.blob_dir.as_deref(), &to).await?;
+            println!(
+                "backup of {} ({}) taken at {} into {}: {} and {} document files",
+                common.database,
+                manifest.backend,
+                manifest.taken_at.to_rfc3339(),
+                to.display(),
+                manifest.database,
+                manifest.blob_files
+            );
+            Ok(())
+        }
+        Command::Restore { common, from } => {
+            let restored = hms_store::backup::restore(&from, &common.database, common.blob_dir.as_deref()).await?;
+            println!(
+                "restored the backup taken at {} into {}; documents whose bytes match their SHA-256: {}",
+                restored.manifest.taken_at.to_rfc3339(),
+                common.database,
+                restored.documents_checked,
+            );
             Ok(())
         }
         Command::CreateAdmin { common, email, name } => {

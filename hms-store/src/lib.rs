@@ -8,6 +8,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backup;
 mod blob;
 pub mod bulk;
 mod error;
@@ -95,10 +96,7 @@ pub async fn migrate(url: &str) -> Result<()> {
 fn default_blobs(location: &Location, backend: &Backend) -> Result<Arc<dyn BlobStore>> {
     Ok(match (location, backend) {
         (_, Backend::Postgres(pg)) => Arc::new(PgBlobStore::new(pg.pool().clone())),
-        (Location::SqliteFile { path, .. }, _) => {
-            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "hms".into());
-            Arc::new(DirBlobStore::new(path.with_file_name(format!("{stem}-blobs")))?)
-        }
+        (Location::SqliteFile { .. }, _) => Arc::new(DirBlobStore::new(backup::default_blob_dir(location).expect("a file's directory"))?),
         _ => Arc::new(MemoryBlobStore::default()),
     })
 }

@@ -1001,3 +1001,128 @@ mod kill_9_keeps_every_answered_booking {
         super::kill_9_keeps_every_answered_booking(db).await;
     }
 }
+
+/// The restore drill, on both backends: bookings keep arriving while `hms-server backup` copies
+/// the hospital; `hms-server restore` puts the copy into a new database; every booking answered
+/// before the backup began is there, the restored database passes its checks, and a server on it
+/// hands back a document's exact bytes.
+mod restore_drill {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres() {
+        let target = hms_store::testing::TempDatabase::postgres().await;
+        super::restore_drill(hms_store::testing::TempDatabase::postgres().await, target).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite() {
+        let target = hms_store::testing::TempDatabase::sqlite();
+        super::restore_drill(hms_store::testing::TempDatabase::sqlite(), target).await;
+    }
+}
+
+async fn restore_drill(db: TempDatabase, target: TempDatabase) {
+    let dir = scratch();
+    let server = Server::start("a", &db.url, &dir).await;
+    let h = Arc::new(seed(&[&server.api], &db.url, &[20], 8).await);
+    let (admin, _, _) = server.api.login(ADMIN).await;
+    let letter = b"%PDF-1.4 a discharge letter, kept".to_vec();
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "other")
+        .text("description", "discharge letter")
+        .part("file", reqwest::multipart::Part::bytes(letter.clone()).file_name("letter.pdf").mime_str("application/pdf").unwrap());
+    let url = format!("{}/api/patients/{}/documents", server.api.base, h.patients[0]);
+    let resp = server.api.client.post(url).bearer_auth(&admin).multipart(form).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let document: Value = resp.json().await.unwrap();
+    let document = document["id"].as_str().unwrap().to_string();
+    let slots = Arc::new(server.api.slots(&h.doctors[0], 7).await);
+
+    // Bookings keep arriving, one client, each answered before the next is sent.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load = {
+        let (api, h, slots, stop) = (server.api.clone(), h.clone(), slots.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut answered = Vec::new();
+            for (i, start) in slots.iter().enumerate() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let a = api.book(&h.desk, &h.doctors[0], &h.patients[i % h.patients.len()], start).await.expect("an answer");
+                if a.status == StatusCode::CREATED {
+                    answered.push((Instant::now(), created_id(&a)));
+                }
+            }
+            answered
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let backup = dir.join("backup");
+    let began = Instant::now();
+    let (url, to) = (db.url.clone(), backup.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        command().args(["backup", "--database", &url, "--to"]).arg(&to).output().expect("hms-server backup runs")
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "backup failed: {}", String::from_utf8_lossy(&out.stderr));
+    let (url, to) = (db.url.clone(), backup.clone());
+    let again = tokio::task::spawn_blocking(move || command().args(["backup", "--database", &url, "--to"]).arg(&to).output().unwrap())
+        .await
+        .unwrap();
+    assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("is not empty"), "a backup overwrites nothing");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    stop.store(true, Ordering::SeqCst);
+    let answered = load.await.unwrap();
+    let before: Vec<Uuid> = answered.iter().filter(|(at, _)| *at < began).map(|(_, id)| *id).collect();
+    assert!(!before.is_empty() && before.len() < answered.len(), "bookings were answered before and during the backup");
+    drop(server);
+
+    let (url, from) = (target.url.clone(), backup.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        command().args(["restore", "--database", &url, "--from"]).arg(&from).output().expect("hms-server restore runs")
+    })
+    .await
+    .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "restore failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("documents whose bytes match their SHA-256: 1"), "{said}");
+    // A second restore into the same database is refused: nothing is overwritten.
+    let (url, from) = (target.url.clone(), backup.clone());
+    let again = tokio::task::spawn_blocking(move || command().args(["restore", "--database", &url, "--from"]).arg(&from).output().unwrap())
+        .await
+        .unwrap();
+    assert!(!again.status.success(), "a restore over a database is refused");
+
+    let sql = Db::open(&target.url).await;
+    let rows: HashSet<Uuid> = sql.appointments().await.into_iter().map(|r| r.0).collect();
+    let missing: Vec<&Uuid> = before.iter().filter(|id| !rows.contains(id)).collect();
+    assert!(missing.is_empty(), "every booking answered before the backup began is restored; missing {missing:?}");
+    if let Db::Sqlite(pool) = &sql {
+        let check: String = sqlx::query_scalar("pragma integrity_check").fetch_one(pool).await.unwrap();
+        assert_eq!(check, "ok");
+    }
+    sql.close().await;
+    let restored = Server::start("restored", &target.url, &dir).await;
+    let (admin, _, _) = restored.api.login(ADMIN).await;
+    let resp = restored
+        .api
+        .client
+        .get(format!("{}/api/documents/{document}/content", restored.api.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.bytes().await.unwrap().as_ref(), letter.as_slice(), "the document's bytes are restored");
+    eprintln!(
+        "restore drill on {}: {} bookings answered, {} before the backup began, all restored ({} rows); the document's bytes match",
+        if db.url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" },
+        answered.len(),
+        before.len(),
+        rows.len()
+    );
+    drop(restored);
+    db.cleanup().await;
+    target.cleanup().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
