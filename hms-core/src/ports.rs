@@ -53,6 +53,21 @@ pub trait Store: Send + Sync {
     /// reports them (SQLite's `journal_mode` and `synchronous`, PostgreSQL's `fsync` and
     /// `synchronous_commit`): for the operator's log, and for tests.
     async fn durability(&self) -> Result<Vec<(&'static str, String)>>;
+    /// How the store's connections are used at this moment, for the operator's metrics.
+    fn stats(&self) -> StoreStats;
+    /// How many of the migrations this build knows the database has not applied (0: up to date).
+    async fn pending_migrations(&self) -> Result<usize>;
+}
+
+/// How a store's connections are used at one moment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Connections open in the pool.
+    pub connections: u32,
+    /// Of those, the ones waiting for work.
+    pub idle: u32,
+    /// Write transactions of this process waiting for their turn at a single writer (SQLite).
+    pub writers_waiting: usize,
 }
 
 /// Filters for listing users.
@@ -257,6 +272,8 @@ pub trait Tx: Send {
     async fn insert_emails(&mut self, emails: &[OutgoingEmail]) -> Result<()>;
     /// Unsent e-mails due at `now`, oldest first.
     async fn emails_due(&mut self, now: DateTime<Utc>, limit: u32) -> Result<Vec<OutgoingEmail>>;
+    /// How many e-mails of the outbox are not sent yet (due or waiting for a retry).
+    async fn unsent_emails(&mut self) -> Result<u64>;
     /// Claims up to `limit` e-mails due at `now` for delivery: their next attempt moves to
     /// `until`, so that no other dispatcher takes them meanwhile. Returns the claimed e-mails.
     async fn claim_emails(&mut self, now: DateTime<Utc>, until: DateTime<Utc>, limit: u32) -> Result<Vec<OutgoingEmail>>;

@@ -102,6 +102,10 @@ impl Operations {
     /// The methods of the document's path that `path` is, most specific first: a literal segment
     /// wins over a parameter, as in the router (`/api/doctors/me` is not `/api/doctors/{id}`).
     fn find(&self, path: &str) -> Option<&[Method]> {
+        self.find_path(path).map(|(_, methods)| methods.as_slice())
+    }
+
+    fn find_path(&self, path: &str) -> Option<&(Vec<String>, Vec<Method>)> {
         let wanted: Vec<&str> = segments(path).collect();
         self.paths
             .iter()
@@ -110,7 +114,11 @@ impl Operations {
                     && template.iter().zip(&wanted).all(|(t, w)| t == w || (t.starts_with('{') && t.ends_with('}') && !w.is_empty()))
             })
             .max_by_key(|(template, _)| template.iter().filter(|t| !t.starts_with('{')).count())
-            .map(|(_, methods)| methods.as_slice())
+    }
+
+    /// The document's path that `path` is, as written there (`/api/appointments/{id}/confirm`).
+    pub fn template(&self, path: &str) -> Option<String> {
+        self.find_path(path).map(|(template, _)| format!("/{}", template.join("/")))
     }
 
     /// The methods `path` takes, e.g. `GET, HEAD, PATCH`, if it is one of the document's paths.

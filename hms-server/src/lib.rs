@@ -16,6 +16,7 @@ pub mod dto;
 pub mod error;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod serve;
 
 use std::time::Duration;
@@ -169,6 +170,7 @@ pub fn app(state: AppState, config: &HttpConfig) -> poem::endpoint::BoxEndpoint<
     let docs_html = service.swagger_ui_html().replace(&generated, &served);
     let operations = std::sync::Arc::new(document::Operations::of(&doc));
     let checked = operations.clone();
+    let routes = operations.clone();
     let (max_body, body_timeout) = (config.max_body_bytes, config.body_timeout);
     let cors = std::sync::Arc::new(limits::Cors::new(&config.cors_origins));
     let hsts = config.hsts;
@@ -184,6 +186,7 @@ pub fn app(state: AppState, config: &HttpConfig) -> poem::endpoint::BoxEndpoint<
         .around(move |next, req| limits::cors(next, req, cors.clone()))
         .around(move |next, req| limits::security_headers(next, req, hsts))
         .around(log_request)
+        .around(move |next, req| metrics::record_request(next, req, routes.clone()))
         // One boxed type, not the nested type of every layer (which outgrows the compiler's limits).
         .map_to_response()
         .boxed()

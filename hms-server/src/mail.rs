@@ -35,7 +35,7 @@ impl Mailer {
 /// marked sent (or failed, to be retried later with backoff).
 pub async fn dispatch_once(hospital: &Hospital, mailer: &Mailer) -> hms_core::Result<usize> {
     let claimed = hospital.claim_emails(chrono::Utc::now(), 50, chrono::Duration::minutes(5)).await?;
-    let mut sent = 0;
+    let (mut sent, mut failed) = (0, 0);
     for email in claimed {
         match mailer.send(email.to.as_str(), &email.subject, &email.body).await {
             Ok(()) => {
@@ -45,9 +45,11 @@ pub async fn dispatch_once(hospital: &Hospital, mailer: &Mailer) -> hms_core::Re
             Err(e) => {
                 tracing::warn!(email = %email.id, error = %e, "e-mail delivery failed; will retry");
                 hospital.email_failed(email.id, &e.to_string(), chrono::Utc::now()).await?;
+                failed += 1;
             }
         }
     }
+    crate::metrics::emails(sent, failed);
     Ok(sent)
 }
 

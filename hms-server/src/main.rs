@@ -91,6 +91,9 @@ struct ServeArgs {
     /// Send Strict-Transport-Security (when the server is reached only over HTTPS).
     #[arg(long, env = "HMS_HSTS", default_value_t = false)]
     hsts: bool,
+    /// Serve Prometheus metrics at http://ADDRESS/metrics (e.g. 127.0.0.1:9100); off when unset.
+    #[arg(long, env = "HMS_METRICS_BIND")]
+    metrics_bind: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -216,6 +219,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         None => tracing::warn!("HMS_SMTP_URL is not set: e-mails stay queued in the outbox until it is"),
     }
+    if let Some(bind) = &args.metrics_bind {
+        let addr: SocketAddr = bind.parse().with_context(|| format!("--metrics-bind {bind}"))?;
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening for metrics on {addr}"))?;
+        let addr = listener.local_addr()?;
+        println!("metrics on http://{addr}/metrics");
+        let (endpoint, limits, mut stopping) = (hms_server::metrics::endpoint(hospital.clone()), config.connection, shutdown.clone());
+        jobs.push(tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stopping.changed().await;
+            };
+            if let Err(e) = hms_server::serve::serve(listener, endpoint, limits, stopped).await {
+                tracing::error!(error = %e, "the metrics listener failed");
+            }
+        }));
+    }
     let addr: SocketAddr = args.bind.parse().with_context(|| format!("--bind {}", args.bind))?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let addr = listener.local_addr()?;
@@ -297,9 +315,12 @@ fn read_password() -> anyhow::Result<String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    match std::env::var("HMS_LOG_FORMAT").as_deref() {
+        Ok("json") => tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter).init(),
+        Ok("text") | Err(_) => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        Ok(other) => bail!("HMS_LOG_FORMAT must be text or json, not {other:?}"),
+    }
     match Cli::parse().command {
         Command::Serve(args) => serve(*args).await,
         Command::Migrate { common, create_database } => {

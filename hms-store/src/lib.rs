@@ -134,6 +134,25 @@ pub async fn bulk_load(url: &str, spec: &bulk::SyntheticHospital, progress: bulk
     }
 }
 
+/// How many of `migrator`'s migrations the database behind `pool` has not applied successfully.
+pub(crate) async fn pending<DB: sqlx::Database>(migrator: &sqlx::migrate::Migrator, pool: &sqlx::Pool<DB>) -> Result<usize>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+    i64: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    bool: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
+    usize: sqlx::ColumnIndex<DB::Row>,
+{
+    let applied: Vec<(i64, bool)> = match sqlx::query_as("select version, success from _sqlx_migrations").fetch_all(pool).await {
+        Ok(rows) => rows,
+        // No table of applied migrations yet: none is applied.
+        Err(sqlx::Error::Database(_)) => Vec::new(),
+        Err(e) => return Err(error::map(e)),
+    };
+    let done: std::collections::HashSet<i64> = applied.into_iter().filter(|(_, ok)| *ok).map(|(v, _)| v).collect();
+    Ok(migrator.iter().filter(|m| !m.migration_type.is_down_migration() && !done.contains(&m.version)).count())
+}
+
 /// An amount as an integer count of the currency's minor unit (cents), exactly.
 pub(crate) fn minor_units(amount: Decimal, currency: Currency) -> Result<i64> {
     let scaled = amount * Decimal::from(10i64.pow(currency.minor_units()));

@@ -143,6 +143,14 @@ impl Store for PgStore {
         "postgres"
     }
 
+    fn stats(&self) -> hms_core::ports::StoreStats {
+        hms_core::ports::StoreStats { connections: self.pool.size(), idle: self.pool.num_idle() as u32, writers_waiting: 0 }
+    }
+
+    async fn pending_migrations(&self) -> hms_core::Result<usize> {
+        crate::pending(&MIGRATOR, &self.pool).await
+    }
+
     async fn durability(&self) -> hms_core::Result<Vec<(&'static str, String)>> {
         let (fsync, commit): (String, String) = sqlx::query_as("select current_setting('fsync'), current_setting('synchronous_commit')")
             .fetch_one(&self.pool)

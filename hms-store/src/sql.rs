@@ -215,6 +215,7 @@ read_by_id!(
     EMAIL_BY_ID_LOCKED = "select id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, \
      last_error from outgoing_email where id = $1"
 );
+pub(crate) const UNSENT_EMAILS: &str = "select count(*) from outgoing_email where sent_at is null";
 pub(crate) const UPDATE_EMAIL: &str =
     "update outgoing_email set attempts = $2, next_attempt_at = $3, sent_at = $4, last_error = $5 where id = $1";
 

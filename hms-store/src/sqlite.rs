@@ -235,6 +235,18 @@ impl Store for SqliteStore {
         "sqlite"
     }
 
+    fn stats(&self) -> hms_core::ports::StoreStats {
+        hms_core::ports::StoreStats {
+            connections: self.pool.size(),
+            idle: self.pool.num_idle() as u32,
+            writers_waiting: self.writer.waiting(),
+        }
+    }
+
+    async fn pending_migrations(&self) -> hms_core::Result<usize> {
+        crate::pending(&MIGRATOR, &self.pool).await
+    }
+
     /// Read on the writer's connection: the one every commit goes through.
     async fn durability(&self) -> hms_core::Result<Vec<(&'static str, String)>> {
         let mut tx = self.writer.begin().await?;

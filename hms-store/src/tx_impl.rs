@@ -1243,6 +1243,11 @@ macro_rules! impl_tx {
                 rows.iter().map(email_row).collect()
             }
 
+            async fn unsent_emails(&mut self) -> Result<u64> {
+                let row = sqlx::query(UNSENT_EMAILS).fetch_one(self.conn().await?).await.map_err(map)?;
+                num("unsent e-mails", geti::<i64>(&row, 0)?)
+            }
+
             async fn claim_emails(&mut self, now: DateTime<Utc>, until: DateTime<Utc>, lim: u32) -> Result<Vec<OutgoingEmail>> {
                 let rows = sqlx::query(CLAIM_EMAILS)
                     .bind(ts(now))

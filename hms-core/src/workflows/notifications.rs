@@ -117,6 +117,14 @@ impl Hospital {
         result
     }
 
+    /// How many e-mails of the outbox are not sent yet (for the operator's metrics: trusted code only).
+    pub async fn unsent_emails(&self) -> Result<u64> {
+        let mut tx = self.begin(TxMode::Statement).await?;
+        let result = tx.unsent_emails().await;
+        tx.rollback().await?;
+        result
+    }
+
     /// Claims e-mails due at `now` for one dispatcher: they are not due again before `now + lease`,
     /// so two dispatchers (in one or several processes) never send the same e-mail at once.
     pub async fn claim_emails(&self, now: DateTime<Utc>, limit: u32, lease: chrono::Duration) -> Result<Vec<OutgoingEmail>> {

@@ -58,7 +58,12 @@ impl AuthApi {
     #[oai(path = "/login", method = "post")]
     async fn login(&self, req: &Request, state: Data<&AppState>, body: Json<LoginRequest>) -> ApiResult<Json<TokenPair>> {
         let address = client_address(req).map(|a| a.to_string());
-        let (user, session) = cpu_bound(state.hospital.sign_in_from(&body.email, &body.password, address.as_deref(), state.now())).await?;
+        let signed_in = cpu_bound(state.hospital.sign_in_from(&body.email, &body.password, address.as_deref(), state.now())).await;
+        let (user, session) = signed_in.inspect_err(|e| match e.kind() {
+            hms_core::ErrorKind::Unauthenticated => crate::metrics::failed_sign_in("credentials"),
+            hms_core::ErrorKind::Throttled => crate::metrics::failed_sign_in("throttled"),
+            _ => {}
+        })?;
         Ok(Json(token_pair(&state, user, session)?))
     }
 

@@ -17,7 +17,7 @@ pub enum Ready {
     /// The database answers.
     #[oai(status = 200)]
     Ready(Json<Health>),
-    /// The database does not answer.
+    /// The database does not answer, or lacks migrations this build knows.
     #[oai(status = 503)]
     NotReady(Json<Health>),
 }
@@ -30,12 +30,16 @@ impl OpsApi {
         Json(Health { status: "ok".into(), database: None })
     }
 
-    /// Readiness: the database answers
+    /// Readiness: the database answers and has every migration this build knows
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self, state: Data<&AppState>) -> Ready {
         let database = Some(state.hospital.store().backend().to_string());
-        match state.hospital.ping().await {
-            Ok(()) => Ready::Ready(Json(Health { status: "ok".into(), database })),
+        if state.hospital.ping().await.is_err() {
+            return Ready::NotReady(Json(Health { status: "unavailable".into(), database }));
+        }
+        match state.hospital.store().pending_migrations().await {
+            Ok(0) => Ready::Ready(Json(Health { status: "ok".into(), database })),
+            Ok(_) => Ready::NotReady(Json(Health { status: "migrations pending".into(), database })),
             Err(_) => Ready::NotReady(Json(Health { status: "unavailable".into(), database })),
         }
     }

@@ -91,8 +91,10 @@ impl PrescriptionsApi {
         id: Path<Uuid>,
         fresh: Query<Option<bool>>,
     ) -> ApiResult<Json<Analysis>> {
-        let a = state.hospital.analyze_prescription(&auth.0.actor, id.0.into(), fresh.0.unwrap_or(false), state.now()).await?;
-        Ok(Json(a.into()))
+        let started = std::time::Instant::now();
+        let analysed = state.hospital.analyze_prescription(&auth.0.actor, id.0.into(), fresh.0.unwrap_or(false), state.now()).await;
+        crate::metrics::analysis(analysed.as_ref().map_or("error", |a| a.outcome.as_str()), started);
+        Ok(Json(analysed?.into()))
     }
 
     /// The latest stored analysis of a prescription

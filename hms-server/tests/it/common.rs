@@ -93,6 +93,11 @@ impl TestServer {
         Utc::now() + chrono::Duration::milliseconds(self.offset_ms.load(Ordering::SeqCst))
     }
 
+    /// The URL of the server's database.
+    pub fn database_url(&self) -> &str {
+        &self.db.as_ref().expect("the database").url
+    }
+
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

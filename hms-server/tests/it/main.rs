@@ -10,6 +10,7 @@ mod limits;
 mod listing;
 mod mail;
 mod matrix;
+mod metrics;
 mod openapi;
 #[cfg(unix)]
 mod processes;

@@ -1126,3 +1126,27 @@ async fn restore_drill(db: TempDatabase, target: TempDatabase) {
     target.cleanup().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The server's operator settings: `HMS_METRICS_BIND` serves `/metrics` on an address of its
+/// own (and the API's address does not), and `HMS_LOG_FORMAT=json` writes one JSON object a line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_on_their_own_address_and_json_logs() {
+    let db = TempDatabase::sqlite();
+    let dir = scratch();
+    let settings = [("HMS_METRICS_BIND", "127.0.0.1:0".to_string()), ("HMS_LOG_FORMAT", "json".to_string())];
+    let server = Server::start_with("a", &db.url, &dir, &settings).await;
+    let health = server.api.get("/healthz", None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    let log = std::fs::read_to_string(&server.log).unwrap();
+    let metrics = log.split("metrics on ").nth(1).and_then(|rest| rest.split_whitespace().next()).expect("the metrics address is printed");
+    let text = server.api.client.get(metrics).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains(r#"hms_http_requests_total{method="GET",route="/healthz",status="200"}"#), "{text}");
+    assert_eq!(server.api.get("/metrics", None).await.status, StatusCode::NOT_FOUND, "the API's address serves no metrics");
+    let events: Vec<Value> =
+        log.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).expect("a JSON log line")).collect();
+    assert!(events.iter().any(|e| e["fields"]["message"] == "database opened" && e["level"] == "INFO"), "{log}");
+    assert!(log.lines().all(|l| l.starts_with('{') || l.starts_with("hms listening") || l.starts_with("metrics on")), "{log}");
+    drop(server);
+    db.cleanup().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
