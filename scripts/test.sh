@@ -46,6 +46,9 @@ bash hms-py/run-tests.sh
 step "doc tests"
 cargo test --workspace --doc
 
+step "an S3-compatible server for the object-store tests (moto, from PyPI)"
+bash scripts/moto-venv.sh
+
 step "tests (SQLite and PostgreSQL)"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --workspace --no-fail-fast

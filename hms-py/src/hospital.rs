@@ -46,8 +46,9 @@ impl PyHospital {
     /// `postgres://…`, `sqlite::memory:`, `sqlite:///hospital.db` (relative to the working
     /// directory, as SQLAlchemy reads three slashes), `sqlite:////var/lib/hms/hospital.db`
     /// (absolute, four slashes) — or the path of a SQLite file as a `str` or `pathlib.Path`.
-    /// Document bytes go to the directory `blob_dir`, or by default into the database itself on
-    /// PostgreSQL, beside a SQLite file (`hospital-blobs/`), in memory for an in-memory database.
+    /// Document bytes go to the directory `blob_dir`, or to the object store `blob_url`
+    /// (`s3://bucket/prefix`, with the `AWS_*` variables), or by default into the database itself
+    /// on PostgreSQL, beside a SQLite file (`hospital-blobs/`), in memory for an in-memory database.
     /// Commits to SQLite are flushed to the disk before they return (`sqlite_synchronous="full"`);
     /// `"normal"` trades the last commits before a power cut for speed. `fast_password_hashing` is
     /// for test suites only. With `analysis` (the default) prescriptions can be analysed:
@@ -63,6 +64,7 @@ impl PyHospital {
         fast_password_hashing = false,
         max_document_bytes = None,
         blob_dir = None,
+        blob_url = None,
         sqlite_synchronous = "full",
         analysis = true,
     ))]
@@ -76,6 +78,7 @@ impl PyHospital {
         fast_password_hashing: bool,
         max_document_bytes: Option<u64>,
         blob_dir: Option<PathBuf>,
+        blob_url: Option<String>,
         sqlite_synchronous: &str,
         analysis: bool,
     ) -> PyResult<Self> {
@@ -101,7 +104,8 @@ impl PyHospital {
             None
         };
         let hospital = run(py, async move {
-            let hospital = hms_store::open_location(&location, blob_dir.as_deref(), config).await?;
+            let blobs = hms_store::Blobs::from_settings(blob_dir, blob_url)?;
+            let hospital = hms_store::open_location(&location, &blobs, config).await?;
             Ok(match analyzer {
                 Some(a) => hospital.with_analyzer(Arc::new(a)),
                 None => hospital,

@@ -40,6 +40,9 @@ struct Common {
     /// A directory for document bytes (default: beside a SQLite file, in the database itself on PostgreSQL).
     #[arg(long, env = "HMS_BLOB_DIR")]
     blob_dir: Option<std::path::PathBuf>,
+    /// An object store for document bytes, s3://bucket/prefix (with the AWS_* variables), shared by servers on several machines.
+    #[arg(long, env = "HMS_BLOB_URL")]
+    blob_url: Option<String>,
     /// When a SQLite commit counts as done: full (flushed to the disk; survives a power cut) or normal (survives a crash of the process only).
     #[arg(long, env = "HMS_SQLITE_SYNCHRONOUS", default_value = "full")]
     sqlite_synchronous: String,
@@ -164,8 +167,13 @@ fn hospital_config(common: &Common) -> anyhow::Result<HospitalConfig> {
     })
 }
 
+/// Where document bytes go, from `HMS_BLOB_DIR` or `HMS_BLOB_URL` (at most one).
+fn blobs(common: &Common) -> anyhow::Result<hms_store::Blobs> {
+    Ok(hms_store::Blobs::from_settings(common.blob_dir.clone(), common.blob_url.clone())?)
+}
+
 async fn open(common: &Common) -> anyhow::Result<hms_core::Hospital> {
-    hms_store::open_with_blobs(&common.database, common.blob_dir.as_deref(), hospital_config(common)?)
+    hms_store::open_location(&hms_store::Location::parse(&common.database)?, &blobs(common)?, hospital_config(common)?)
         .await
         .with_context(|| format!("opening {}", common.database))
 }
@@ -339,7 +347,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backup { common, to } => {
-            let manifest = hms_store::backup::backup(&common.database, common.blob_dir.as_deref(), &to).await?;
+            let manifest = hms_store::backup::backup(&common.database, &blobs(&common)?, &to).await?;
             println!(
                 "backup of {} ({}) taken at {} into {}: {} and {} document files",
                 common.database,
@@ -349,10 +357,15 @@ async fn main() -> anyhow::Result<()> {
                 manifest.database,
                 manifest.blob_files
             );
+            if let Some(bucket) = &manifest.blobs_elsewhere {
+                println!(
+                    "the document bytes are in {bucket}, which a backup does not copy: back it up (or version it) with the object store's own tools"
+                );
+            }
             Ok(())
         }
         Command::Restore { common, from } => {
-            let restored = hms_store::backup::restore(&from, &common.database, common.blob_dir.as_deref()).await?;
+            let restored = hms_store::backup::restore(&from, &common.database, &blobs(&common)?).await?;
             println!(
                 "restored the backup taken at {} into {}; documents whose bytes match their SHA-256: {}",
                 restored.manifest.taken_at.to_rfc3339(),

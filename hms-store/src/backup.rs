@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Connection;
 
-use crate::blob::{DirBlobStore, PgBlobStore};
+use crate::Blobs;
+use crate::blob::{DirBlobStore, ObjectBlobStore, PgBlobStore};
 use crate::location::Location;
 
 /// The name of a backup's database file, by backend.
@@ -39,6 +40,10 @@ pub struct Manifest {
     pub database: String,
     /// How many document files `blobs/` holds.
     pub blob_files: u64,
+    /// The object store the document bytes were in, if they were kept in one: a backup does not
+    /// copy a bucket (back it up, or version it, with the object store's own tools).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blobs_elsewhere: Option<String>,
 }
 
 /// What a restore found and checked.
@@ -54,10 +59,10 @@ fn unavailable(what: impl std::fmt::Display) -> Error {
     Error::Unavailable(what.to_string())
 }
 
-/// Copies a consistent snapshot of the database at `url`, and the document bytes kept in
-/// `blob_dir` (or, on SQLite, the directory beside the file), into the new directory `to`. The
-/// hospital may go on working meanwhile. `pg_dump` must be on the `PATH` for PostgreSQL.
-pub async fn backup(url: &str, blob_dir: Option<&Path>, to: &Path) -> Result<Manifest> {
+/// Copies a consistent snapshot of the database at `url`, and the document bytes kept in a
+/// directory (`blobs`, or on SQLite by default the one beside the file), into the new directory
+/// `to`. The hospital may go on working meanwhile. `pg_dump` must be on the `PATH` for PostgreSQL.
+pub async fn backup(url: &str, blobs: &Blobs, to: &Path) -> Result<Manifest> {
     let location = Location::parse(url)?;
     if to.exists() && std::fs::read_dir(to).map_err(unavailable)?.next().is_some() {
         return Err(Error::invalid("to", format!("{} is not empty: a backup goes into a new directory", to.display())));
@@ -82,12 +87,20 @@ pub async fn backup(url: &str, blob_dir: Option<&Path>, to: &Path) -> Result<Man
             ("postgres", POSTGRES_FILE)
         }
     };
-    let source = blob_dir.map(Path::to_path_buf).or_else(|| default_blob_dir(&location));
+    let source = match blobs {
+        Blobs::Dir(dir) => Some(dir.clone()),
+        Blobs::Default => default_blob_dir(&location),
+        Blobs::Url(_) => None,
+    };
     let blob_files = match source {
         Some(dir) if dir.is_dir() => copy_blobs(&dir, &to.join(BLOBS))?,
         _ => 0,
     };
-    let manifest = Manifest { format: 1, backend: backend.into(), taken_at, database: database.into(), blob_files };
+    let blobs_elsewhere = match blobs {
+        Blobs::Url(url) => Some(url.clone()),
+        _ => None,
+    };
+    let manifest = Manifest { format: 1, backend: backend.into(), taken_at, database: database.into(), blob_files, blobs_elsewhere };
     let text = serde_json::to_string_pretty(&manifest).map_err(Error::internal)?;
     std::fs::write(to.join(MANIFEST), text).map_err(unavailable)?;
     Ok(manifest)
@@ -95,14 +108,19 @@ pub async fn backup(url: &str, blob_dir: Option<&Path>, to: &Path) -> Result<Man
 
 /// Restores the backup in `from` into the database at `url`, which must be new: a SQLite file
 /// that does not exist yet, or a PostgreSQL database that is missing (it is created) or empty.
-/// Document bytes go to `blob_dir`, or where the backend keeps them by default. Then every
+/// Document bytes go where `blobs` says (by default, where the backend keeps them). Then every
 /// document's bytes are read back and checked against their SHA-256, and a SQLite file passes its
 /// integrity check, before the restore is called done.
-pub async fn restore(from: &Path, url: &str, blob_dir: Option<&Path>) -> Result<Restored> {
+pub async fn restore(from: &Path, url: &str, blobs: &Blobs) -> Result<Restored> {
     let text = std::fs::read_to_string(from.join(MANIFEST))
         .map_err(|e| Error::invalid("from", format!("{} is not a backup: no readable {MANIFEST} ({e})", from.display())))?;
     let manifest: Manifest = serde_json::from_str(&text).map_err(|e| Error::invalid("from", format!("{MANIFEST}: {e}")))?;
     let location = Location::parse(url)?;
+    let chosen: Option<Box<dyn BlobStore>> = match blobs {
+        Blobs::Url(url) => Some(Box::new(ObjectBlobStore::from_url(url)?)),
+        Blobs::Dir(dir) => Some(Box::new(DirBlobStore::new(dir)?)),
+        Blobs::Default => None,
+    };
     let blobs: Box<dyn BlobStore> = match (&location, manifest.backend.as_str()) {
         (Location::SqliteFile { path, .. }, "sqlite") => {
             if path.exists() {
@@ -120,8 +138,10 @@ pub async fn restore(from: &Path, url: &str, blob_dir: Option<&Path>) -> Result<
             if check != "ok" {
                 return Err(Error::internal(format!("the restored file fails its integrity check: {check}")));
             }
-            let dir = blob_dir.map(Path::to_path_buf).or_else(|| default_blob_dir(&location)).expect("a file has a blob directory");
-            Box::new(DirBlobStore::new(dir)?)
+            match chosen {
+                Some(store) => store,
+                None => Box::new(DirBlobStore::new(default_blob_dir(&location).expect("a file has a blob directory"))?),
+            }
         }
         (Location::Postgres(url), "postgres") => {
             crate::postgres::create_database(url).await?;
@@ -137,8 +157,8 @@ pub async fn restore(from: &Path, url: &str, blob_dir: Option<&Path>) -> Result<
             let mut load = Command::new("pg_restore");
             load.args(["--no-owner", "--exit-on-error", "--dbname"]).arg(url).arg(from.join(&manifest.database));
             run(load).await?;
-            match blob_dir {
-                Some(dir) => Box::new(DirBlobStore::new(dir)?),
+            match chosen {
+                Some(store) => store,
                 None => Box::new(PgBlobStore::new(sqlx::PgPool::connect(url).await.map_err(crate::error::map)?)),
             }
         }

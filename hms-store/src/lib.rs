@@ -21,14 +21,14 @@ mod sqlite;
 pub mod testing;
 mod tx_impl;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hms_core::ports::{BlobStore, Store};
 use hms_core::{Currency, Error, Hospital, HospitalConfig, Money, Result, SqliteSynchronous};
 use rust_decimal::Decimal;
 
-pub use blob::{DirBlobStore, MemoryBlobStore, PgBlobStore};
+pub use blob::{DirBlobStore, MemoryBlobStore, ObjectBlobStore, PgBlobStore};
 pub use location::{Location, sqlite_url};
 pub use postgres::{PgStore, create_database};
 pub use sqlite::SqliteStore;
@@ -111,16 +111,48 @@ pub async fn open(url: &str, config: HospitalConfig) -> Result<Hospital> {
 /// PostgreSQL, beside the file on SQLite, in memory for an in-memory database. Processes that
 /// share a SQLite file, or that set `blob_dir`, must share the directory too.
 pub async fn open_with_blobs(url: &str, blob_dir: Option<&Path>, config: HospitalConfig) -> Result<Hospital> {
-    open_location(&Location::parse(url)?, blob_dir, config).await
+    let blobs = blob_dir.map_or(Blobs::Default, |d| Blobs::Dir(d.to_path_buf()));
+    open_location(&Location::parse(url)?, &blobs, config).await
 }
 
-/// [`open_with_blobs`] for a location already read (a SQLite file given by its path, say).
-pub async fn open_location(location: &Location, blob_dir: Option<&Path>, config: HospitalConfig) -> Result<Hospital> {
+/// Where a hospital keeps its document bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Blobs {
+    /// The backend's default: the database itself on PostgreSQL, a directory beside a SQLite
+    /// file (`hms.db` → `hms-blobs/`), memory for an in-memory database.
+    #[default]
+    Default,
+    /// A directory of content-addressed files, which every process must share.
+    Dir(PathBuf),
+    /// An object store, named by its URL (`s3://bucket/prefix`; see [`ObjectBlobStore`]).
+    Url(String),
+}
+
+impl Blobs {
+    /// The choice a front end's two settings make (a directory, an object store's URL): at most one.
+    pub fn from_settings(dir: Option<PathBuf>, url: Option<String>) -> Result<Self> {
+        match (dir, url.filter(|u| !u.trim().is_empty())) {
+            (Some(_), Some(_)) => Err(Error::invalid("blob_url", "is given with a blob directory: choose one place for document bytes")),
+            (Some(dir), None) => Ok(Self::Dir(dir)),
+            (None, Some(url)) => Ok(Self::Url(url)),
+            (None, None) => Ok(Self::Default),
+        }
+    }
+}
+
+/// [`open_with_blobs`] for a location already read (a SQLite file given by its path, say), with
+/// the document bytes where `blobs` says.
+pub async fn open_location(location: &Location, blobs: &Blobs, config: HospitalConfig) -> Result<Hospital> {
     let options = StoreOptions { sqlite_synchronous: config.sqlite_synchronous, ..StoreOptions::default() };
+    let blob_store = match blobs {
+        Blobs::Url(url) => Some(Arc::new(ObjectBlobStore::from_url(url)?) as Arc<dyn BlobStore>),
+        _ => None,
+    };
     let backend = Backend::open(location, &options).await?;
-    let blobs: Arc<dyn BlobStore> = match blob_dir {
-        Some(dir) => Arc::new(DirBlobStore::new(dir)?),
-        None => default_blobs(location, &backend)?,
+    let blobs: Arc<dyn BlobStore> = match (blobs, blob_store) {
+        (_, Some(store)) => store,
+        (Blobs::Dir(dir), _) => Arc::new(DirBlobStore::new(dir)?),
+        _ => default_blobs(location, &backend)?,
     };
     Ok(Hospital::new(backend.into_store(), blobs, config))
 }

@@ -111,3 +111,111 @@ async fn a_missing_postgres_database_is_named_and_can_be_created() {
     sqlx::query(sqlx::AssertSqlSafe(format!("drop database if exists \"{name}\" with (force)"))).execute(&mut conn).await.unwrap();
     db.cleanup().await;
 }
+
+/// moto's S3-compatible server on a free port of 127.0.0.1, stopped when dropped.
+struct Moto {
+    child: std::process::Child,
+    endpoint: String,
+}
+
+impl Moto {
+    fn start() -> Self {
+        let server = std::env::var("HMS_MOTO_SERVER")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|_| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/moto-venv/bin/moto_server"));
+        assert!(server.is_file(), "{} is missing: `bash scripts/moto-venv.sh` installs moto's S3 server", server.display());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = std::process::Command::new(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "moto_server did not listen");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Self { child, endpoint: format!("http://127.0.0.1:{port}") }
+    }
+
+    /// Creates a bucket (S3's `PUT /bucket`; moto accepts any signature).
+    fn bucket(&self, name: &str) {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(self.endpoint.trim_start_matches("http://")).unwrap();
+        write!(s, "PUT /{name} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
+
+    fn store(&self, url: &str) -> hms::store::ObjectBlobStore {
+        let settings = [
+            ("aws_endpoint", self.endpoint.as_str()),
+            ("aws_allow_http", "true"),
+            ("aws_access_key_id", "test"),
+            ("aws_secret_access_key", "test"),
+            ("aws_region", "us-east-1"),
+        ];
+        hms::store::ObjectBlobStore::from_url_with(url, &settings).expect("an object store")
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Servers on two machines share documents through an S3-compatible object store, not a file
+/// system: what one hospital stores, another opened on the same database reads, and the bytes are
+/// in the bucket (under the prefix, one object per content hash), not in the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_in_an_s3_compatible_object_store() {
+    use hms::ports::BlobStore;
+    let moto = Moto::start();
+    moto.bucket("hms-documents");
+    let db = TempDatabase::postgres().await;
+    let open = || async {
+        let store = hms::store::open_store(&db.url, &hms::store::StoreOptions::default()).await.unwrap();
+        hms::Hospital::new(store, std::sync::Arc::new(moto.store("s3://hms-documents/hospital-a")), config())
+    };
+    let first = open().await;
+    let (pu, pt) = patient(&first, 1).await;
+    let bytes = b"%PDF-1.4 a scan kept in the bucket".to_vec();
+    let input = DocumentInput {
+        kind: DocumentKind::Other,
+        appointment_id: None,
+        file_name: "scan.pdf".into(),
+        content_type: "application/pdf".into(),
+        description: "a scan".into(),
+        bytes: bytes.clone(),
+    };
+    let doc = first.attach_document(&pt, pu.id.as_patient(), input, now()).await.expect("stored in the bucket");
+    let second = open().await;
+    let (_, read) = second.document_content(&pt, doc.id, now()).await.expect("read through another hospital");
+    assert_eq!(read, bytes);
+
+    let bucket = moto.store("s3://hms-documents/hospital-a");
+    assert_eq!(bucket.get(&doc.sha256).await.unwrap(), Some(bytes.clone()));
+    assert_eq!(bucket.put(&bytes).await.unwrap(), doc.sha256, "the same bytes are the same object");
+    assert_eq!(bucket.get(&"0".repeat(64)).await.unwrap(), None);
+    assert_eq!(moto.store("s3://hms-documents/another-prefix").get(&doc.sha256).await.unwrap(), None, "prefixes keep hospitals apart");
+    let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url).await.unwrap();
+    let in_db: i64 = sqlx::query_scalar("select count(*) from blob").fetch_one(&mut conn).await.unwrap();
+    assert_eq!(in_db, 0, "the bytes are not in the database");
+    drop(conn);
+    drop((first, second));
+    db.cleanup().await;
+}
+
+#[test]
+fn a_blob_url_must_name_an_s3_bucket() {
+    for (url, words) in [("gs://bucket", "is not an s3:// URL"), ("s3://", "names no bucket")] {
+        let e = hms::store::ObjectBlobStore::from_url(url).unwrap_err().to_string();
+        assert!(e.contains(words), "{url}: {e}");
+    }
+    let e = hms::store::Blobs::from_settings(Some("/srv/blobs".into()), Some("s3://b".into())).unwrap_err();
+    assert_eq!(e.kind(), hms::ErrorKind::Invalid);
+}

@@ -1002,6 +1002,7 @@ class Hospital:
         fast_password_hashing: bool = False,
         max_document_bytes: int | None = None,
         blob_dir: str | os.PathLike[str] | None = None,
+        blob_url: str | None = None,
         sqlite_synchronous: Literal["full", "normal"] = "full",
         analysis: bool = True,
     ) -> Hospital: ...
