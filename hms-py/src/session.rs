@@ -160,9 +160,16 @@ impl PySession {
     }
 
     /// Activates or deactivates an account (admins; never their own).
-    #[pyo3(signature = (user_id, *, active, now = None))]
-    fn set_user_active(&self, py: Python<'_>, user_id: Id, active: bool, now: Option<Instant>) -> PyResult<PyUser> {
-        run(py, self.hospital.set_user_active(&self.actor, user_id.get(), active, at(now))).map(PyUser)
+    #[pyo3(signature = (user_id, *, active, expected_version = None, now = None))]
+    fn set_user_active(
+        &self,
+        py: Python<'_>,
+        user_id: Id,
+        active: bool,
+        expected_version: Option<u32>,
+        now: Option<Instant>,
+    ) -> PyResult<PyUser> {
+        run(py, self.hospital.set_user_active(&self.actor, user_id.get(), active, expected(&expected_version), at(now))).map(PyUser)
     }
 
     // Doctors and availability.

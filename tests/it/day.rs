@@ -297,7 +297,7 @@ async fn accounts_approval_and_no_show(h: Hospital) {
     assert!(!du.active);
     assert_eq!(h.actor(du.id).await.unwrap_err().kind(), ErrorKind::Unauthenticated);
     assert_eq!(h.doctor(None, du.id.as_doctor()).await.unwrap_err().kind(), ErrorKind::NotFound, "not listed before approval");
-    h.set_user_active(&admin, du.id, true, now()).await.unwrap();
+    h.set_user_active(&admin, du.id, true, None, now()).await.unwrap();
     assert!(h.doctor(None, du.id.as_doctor()).await.unwrap().active);
     // Changing a password needs the current one, and the new one must be sound.
     let (pu, pt) = patient(&h, 1).await;

@@ -152,8 +152,8 @@ async fn nobody_raises_their_own_role(h: Hospital) {
     let e = h.create_staff(&admin, Registration { role: Some(Role::Patient), ..Default::default() }, now()).await.unwrap_err();
     assert_eq!(e.field_errors()[0].field, "role");
     // An admin cannot lock themself out, and a deactivated account cannot act or sign in.
-    assert_eq!(h.set_user_active(&admin, admin.id(), false, now()).await.unwrap_err().kind(), ErrorKind::Invalid);
-    h.set_user_active(&admin, pu.id, false, now()).await.unwrap();
+    assert_eq!(h.set_user_active(&admin, admin.id(), false, None, now()).await.unwrap_err().kind(), ErrorKind::Invalid);
+    h.set_user_active(&admin, pu.id, false, None, now()).await.unwrap();
     assert_eq!(h.actor(pu.id).await.unwrap_err().kind(), ErrorKind::Unauthenticated);
     assert_eq!(h.login("patient1@example.org", "a sound test passphrase", now()).await.unwrap_err().kind(), ErrorKind::Unauthenticated);
     // Bad registrations name every bad field at once and create nothing.

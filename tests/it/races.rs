@@ -119,7 +119,7 @@ async fn concurrent_edits_of_a_patient_keep_every_field(h: Hospital) {
         })
         .collect();
     let h2 = h.clone();
-    jobs.push(job(async move { h2.set_user_active(&admin, pu.id, false, now()).await.map(drop) }));
+    jobs.push(job(async move { h2.set_user_active(&admin, pu.id, false, None, now()).await.map(drop) }));
     for r in all_at_once(jobs).await {
         r.expect("every change is accepted");
     }

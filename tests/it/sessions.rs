@@ -43,9 +43,9 @@ async fn refresh_tokens_rotate_and_reuse_ends_the_session(h: Hospital) {
 
     // Deactivating an account ends its sessions.
     let (_, s) = h.sign_in("patient1@example.org", "a sound test passphrase", now()).await.unwrap();
-    h.set_user_active(&admin, pu.id, false, now()).await.unwrap();
+    h.set_user_active(&admin, pu.id, false, None, now()).await.unwrap();
     assert!(h.session_actor(s.session_id, pu.id, now()).await.is_err());
-    h.set_user_active(&admin, pu.id, true, now()).await.unwrap();
+    h.set_user_active(&admin, pu.id, true, None, now()).await.unwrap();
     assert!(h.session_actor(s.session_id, pu.id, now()).await.is_err(), "reactivation does not revive old sessions");
 }
 

@@ -434,8 +434,16 @@ impl Hospital {
         self.finish(tx, Some(actor), result, now).await
     }
 
-    /// Activates or deactivates an account (admins; never one's own).
-    pub async fn set_user_active(&self, actor: &Actor, user_id: UserId, active: bool, now: DateTime<Utc>) -> Result<User> {
+    /// Activates or deactivates an account (admins; never one's own). With `expected`, only while
+    /// the account is at one of those versions.
+    pub async fn set_user_active(
+        &self,
+        actor: &Actor,
+        user_id: UserId,
+        active: bool,
+        expected: Option<&[u32]>,
+        now: DateTime<Utc>,
+    ) -> Result<User> {
         self.guard(actor, Action::AdminUsers, EntityKind::User, now).await?;
         if user_id == actor.id() {
             return Err(Error::rule("active", "an admin cannot activate or deactivate their own account"));
@@ -443,6 +451,7 @@ impl Hospital {
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             let mut user = tx.user(user_id).await?.ok_or(Error::not_found(EntityKind::User))?;
+            Error::expect_version(EntityKind::User, user.version, expected)?;
             user.active = active;
             user.updated_at = now;
             user.version += 1;

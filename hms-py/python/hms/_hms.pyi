@@ -1115,7 +1115,9 @@ class Session:
         per_page: int = 20,
         now: datetime.datetime | None = None,
     ) -> Page[User]: ...
-    def set_user_active(self, user_id: _Id, *, active: bool, now: datetime.datetime | None = None) -> User: ...
+    def set_user_active(
+        self, user_id: _Id, *, active: bool, expected_version: int | None = None, now: datetime.datetime | None = None
+    ) -> User: ...
     # Doctors and availability.
     def list_doctors(
         self,

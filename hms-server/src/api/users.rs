@@ -2,11 +2,11 @@
 
 use poem::web::Data;
 use poem_openapi::OpenApi;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, created};
+use super::{Created, Tag, Tagged, created, if_match, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Page, Role, StaffRequest, User, UserPatch, decimal, page};
@@ -69,9 +69,18 @@ impl UsersApi {
     ///
     /// Deactivation ends the account's sessions. Admins cannot change their own account's state.
     #[oai(path = "/:id", method = "patch")]
-    async fn patch(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>, body: Json<UserPatch>) -> ApiResult<Json<User>> {
-        let user = state.hospital.set_user_active(&auth.0.actor, id.0.into(), body.active, state.now()).await?;
+    async fn patch(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        body: Json<UserPatch>,
+        #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
+    ) -> ApiResult<Tagged<User>> {
+        let expected = if_match(if_match_header.0.as_deref());
+        let user = state.hospital.set_user_active(&auth.0.actor, id.0.into(), body.active, expected.as_deref(), state.now()).await?;
         state.public_doctors.invalidate_all();
-        Ok(Json(user.into()))
+        let version = user.version;
+        Ok(tagged(user.into(), version))
     }
 }

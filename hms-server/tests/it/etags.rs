@@ -129,4 +129,10 @@ async fn edits_carry_and_honour_entity_tags(s: &TestServer) {
     assert_eq!((status, tag.as_deref()), (StatusCode::OK, Some("\"2\"")));
     let (status, _, _) = send(s, Method::PATCH, "/api/auth/profile", &dr, Some(json!({"full_name": "Doctor R"})), Some("\"1\"")).await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    // An admin deactivating an account it read before the doctor renamed it is refused.
+    let user = format!("/api/users/{dr_id}");
+    let (status, _, _) = send(s, Method::PATCH, &user, &admin, Some(json!({"active": false})), Some("\"1\"")).await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    let (status, tag, u) = send(s, Method::PATCH, &user, &admin, Some(json!({"active": false})), Some("\"2\"")).await;
+    assert_eq!((status, tag.as_deref(), u["active"].as_bool()), (StatusCode::OK, Some("\"3\""), Some(false)));
 }

@@ -73,6 +73,7 @@ fn documents_etag(op: &serde_json::Value) -> bool {
 /// The changes that honour `If-Match`.
 const CONDITIONAL: &[(&str, &str)] = &[
     ("patch", "/api/auth/profile"),
+    ("patch", "/api/users/{id}"),
     ("patch", "/api/doctors/me"),
     ("patch", "/api/doctors/{id}"),
     ("patch", "/api/patients/me"),
