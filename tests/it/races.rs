@@ -21,7 +21,9 @@ on_both!(
     concurrent_edits_of_a_doctor_keep_every_field,
     concurrent_account_changes_keep_every_change,
     concurrent_payments_and_cancellations_of_an_invoice_one_wins,
-    a_change_that_expects_a_version_is_made_only_at_that_version
+    a_change_that_expects_a_version_is_made_only_at_that_version,
+    concurrent_replacements_of_a_doctors_week_keep_one_whole,
+    concurrent_delivery_reports_of_an_email_are_all_counted
 );
 
 /// One racer's work.
@@ -319,4 +321,57 @@ async fn a_change_that_expects_a_version_is_made_only_at_that_version(h: Hospita
     assert_eq!(h.invoice(&desk, inv.id, during).await.unwrap().status, InvoiceStatus::Pending);
     let paid = h.pay_invoice(&desk, inv.id, PaymentMethod::Cash, None, during).await.unwrap();
     assert_eq!((paid.status, paid.version), (InvoiceStatus::Paid, 2));
+}
+
+/// Eight replacements of one doctor's weekly rules at once: each is taken, one after the other,
+/// and the week that stays is exactly one of them, never a mixture.
+async fn concurrent_replacements_of_a_doctors_week_keep_one_whole(h: Hospital) {
+    let (du, dr) = doctor(&h, 1).await;
+    let id = du.id.as_doctor();
+    let weeks: Vec<Vec<hms::AvailabilityRule>> = [10u16, 15, 20, 30, 40, 45, 60, 90]
+        .iter()
+        .map(|&minutes| mornings().into_iter().map(|r| hms::AvailabilityRule { slot_minutes: minutes, ..r }).collect())
+        .collect();
+    let jobs = weeks
+        .iter()
+        .cloned()
+        .map(|week| {
+            let h = h.clone();
+            job(async move { h.set_availability(&dr, id, week, now()).await })
+        })
+        .collect();
+    for r in all_at_once(jobs).await {
+        r.expect("every replacement is taken");
+    }
+    let kept = h.availability(id, now()).await.unwrap().rules;
+    assert!(weeks.contains(&kept), "the week is one of the replacements, whole: {kept:?}");
+}
+
+/// Four reports that an e-mail was sent and four that its delivery failed, at once: every report
+/// is counted (attempts 8), and the e-mail stays sent.
+async fn concurrent_delivery_reports_of_an_email_are_all_counted(h: Hospital) {
+    let (_, dr) = doctor(&h, 1).await;
+    let (_, pt) = patient(&h, 1).await;
+    let slot = open_mornings(&h, &dr).await[0];
+    h.book(&pt, booking(&dr, None, &slot), now()).await.expect("a booking queues e-mails");
+    let email = h.emails_due(now(), 10).await.unwrap().remove(0);
+    let jobs =
+        (0..8)
+            .map(|i| {
+                let h = h.clone();
+                job(async move {
+                    if i % 2 == 0 { h.email_sent(email.id, now()).await } else { h.email_failed(email.id, "timeout", now()).await }
+                })
+            })
+            .collect();
+    for r in all_at_once(jobs).await {
+        r.expect("every report is taken");
+    }
+    let stored = h.emails_due(now() + Duration::days(30), 10).await.unwrap();
+    assert!(!stored.iter().any(|e| e.id == email.id), "a sent e-mail is never due again");
+    let reports = h.claim_emails(now() + Duration::days(30), 10, Duration::minutes(5)).await.unwrap();
+    assert!(!reports.iter().any(|e| e.id == email.id));
+    let last = h.email_sent(email.id, now()).await.unwrap();
+    assert_eq!(last.attempts, 9, "eight reports and this one, none lost");
+    assert!(last.sent_at.is_some());
 }

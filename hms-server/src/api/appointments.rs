@@ -8,7 +8,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, Tagged, created_at_version, if_match, tagged};
+use super::{Created, Tag, Tagged, created_versioned, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Appointment, AppointmentStatus, BookRequest, Page, ReasonRequest, page};
@@ -25,10 +25,9 @@ async fn step(
     reason: Option<String>,
     expected: &Header<Option<String>>,
 ) -> ApiResult<Tagged<Appointment>> {
-    let expected = if_match(expected.0.as_deref());
+    let expected = super::expected(expected);
     let appointment = state.hospital.transition(&auth.0.actor, id.into(), step, reason, expected.as_deref(), state.now()).await?;
-    let version = appointment.version;
-    Ok(tagged(appointment.into(), version))
+    Ok(tagged(appointment))
 }
 
 #[OpenApi(prefix_path = "/api/appointments", tag = "Tag::Appointments")]
@@ -48,8 +47,7 @@ impl AppointmentsApi {
         };
         let appointment = state.hospital.book(&auth.0.actor, input, state.now()).await?;
         let location = format!("/api/appointments/{}", appointment.id);
-        let version = appointment.version;
-        Ok(created_at_version(appointment.into(), location, version))
+        Ok(created_versioned(appointment, location))
     }
 
     /// List appointments
@@ -84,8 +82,7 @@ impl AppointmentsApi {
     #[oai(path = "/:id", method = "get")]
     async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Tagged<Appointment>> {
         let appointment = state.hospital.appointment(&auth.0.actor, id.0.into(), state.now()).await?;
-        let version = appointment.version;
-        Ok(tagged(appointment.into(), version))
+        Ok(tagged(appointment))
     }
 
     /// Confirm a pending appointment

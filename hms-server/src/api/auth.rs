@@ -6,7 +6,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::Header;
 use poem_openapi::payload::Json;
 
-use super::{Created, Tag, Tagged, created, if_match, tagged};
+use super::{Created, Tag, Tagged, created, expected, tagged};
 use crate::AppState;
 use crate::auth::{BearerAuth, client_address};
 use crate::dto::{LoginRequest, ProfileUpdate, RefreshRequest, RegisterRequest, TokenPair, User};
@@ -90,8 +90,7 @@ impl AuthApi {
     #[oai(path = "/profile", method = "get")]
     async fn profile(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Tagged<User>> {
         let user = state.hospital.profile(&auth.0.actor).await?;
-        let version = user.version;
-        Ok(tagged(user.into(), version))
+        Ok(tagged(user))
     }
 
     /// Edit one's own name and phone
@@ -107,11 +106,10 @@ impl AuthApi {
     ) -> ApiResult<Tagged<User>> {
         let update =
             hms_core::ProfileUpdate { full_name: body.0.full_name, phone: body.0.phone.map(|p| Some(p).filter(|s| !s.trim().is_empty())) };
-        let expected = if_match(if_match_header.0.as_deref());
+        let expected = expected(&if_match_header);
         let user = state.hospital.update_profile(&auth.0.actor, update, expected.as_deref(), state.now()).await?;
         // A doctor's name is part of the public listing.
         state.public_doctors.invalidate_all();
-        let version = user.version;
-        Ok(tagged(user.into(), version))
+        Ok(tagged(user))
     }
 }

@@ -6,7 +6,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, Tagged, created_at_version, if_match, tagged};
+use super::{Created, Tag, Tagged, created_versioned, expected, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Invoice, InvoiceRequest, InvoiceStatus, Page, PayRequest, page};
@@ -24,8 +24,7 @@ impl BillingApi {
     async fn create(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<InvoiceRequest>) -> ApiResult<Created<Invoice>> {
         let invoice = state.hospital.issue_invoice(&auth.0.actor, body.0.into_core()?, state.now()).await?;
         let location = format!("/api/invoices/{}", invoice.id);
-        let version = invoice.version;
-        Ok(created_at_version(invoice.into(), location, version))
+        Ok(created_versioned(invoice, location))
     }
 
     /// List invoices
@@ -50,8 +49,7 @@ impl BillingApi {
     #[oai(path = "/:id", method = "get")]
     async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Tagged<Invoice>> {
         let invoice = state.hospital.invoice(&auth.0.actor, id.0.into(), state.now()).await?;
-        let version = invoice.version;
-        Ok(tagged(invoice.into(), version))
+        Ok(tagged(invoice))
     }
 
     /// Record the payment of a pending invoice
@@ -64,11 +62,10 @@ impl BillingApi {
         body: Json<PayRequest>,
         #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
     ) -> ApiResult<Tagged<Invoice>> {
-        let expected = if_match(if_match_header.0.as_deref());
+        let expected = expected(&if_match_header);
         let invoice =
             state.hospital.pay_invoice(&auth.0.actor, id.0.into(), body.0.method.into(), expected.as_deref(), state.now()).await?;
-        let version = invoice.version;
-        Ok(tagged(invoice.into(), version))
+        Ok(tagged(invoice))
     }
 
     /// Cancel a pending invoice
@@ -82,9 +79,8 @@ impl BillingApi {
         id: Path<Uuid>,
         #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
     ) -> ApiResult<Tagged<Invoice>> {
-        let expected = if_match(if_match_header.0.as_deref());
+        let expected = expected(&if_match_header);
         let invoice = state.hospital.cancel_invoice(&auth.0.actor, id.0.into(), expected.as_deref(), state.now()).await?;
-        let version = invoice.version;
-        Ok(tagged(invoice.into(), version))
+        Ok(tagged(invoice))
     }
 }

@@ -8,7 +8,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, Tagged, created, if_match, tagged};
+use super::{Created, Tag, Tagged, created, expected, tagged};
 use crate::AppState;
 use crate::auth::{BearerAuth, optional_caller};
 use crate::cache::JsonBytes;
@@ -91,8 +91,7 @@ impl DoctorsApi {
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Tagged<Doctor>> {
         let id = my_doctor_id(&auth)?;
         let doctor = state.hospital.doctor(Some(&auth.0.actor), id).await?;
-        let version = doctor.version;
-        Ok(tagged(doctor.into(), version))
+        Ok(tagged(doctor))
     }
 
     /// Edit one's own doctor profile
@@ -106,11 +105,10 @@ impl DoctorsApi {
     ) -> ApiResult<Tagged<Doctor>> {
         let id = my_doctor_to_edit(&state, &auth, hms_core::EntityKind::Doctor).await?;
         let update = doctor_update(body.0)?;
-        let expected = if_match(if_match_header.0.as_deref());
+        let expected = expected(&if_match_header);
         let doctor = state.hospital.update_doctor(&auth.0.actor, id, update, expected.as_deref(), state.now()).await?;
         state.public_doctors.invalidate_all();
-        let version = doctor.version;
-        Ok(tagged(doctor.into(), version))
+        Ok(tagged(doctor))
     }
 
     /// Replace one's own weekly availability
@@ -150,11 +148,10 @@ impl DoctorsApi {
         #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
     ) -> ApiResult<Tagged<Doctor>> {
         let update = doctor_update(body.0)?;
-        let expected = if_match(if_match_header.0.as_deref());
+        let expected = expected(&if_match_header);
         let doctor = state.hospital.update_doctor(&auth.0.actor, id.0.into(), update, expected.as_deref(), state.now()).await?;
         state.public_doctors.invalidate_all();
-        let version = doctor.version;
-        Ok(tagged(doctor.into(), version))
+        Ok(tagged(doctor))
     }
 
     /// Replace a doctor's weekly availability
@@ -193,8 +190,7 @@ impl DoctorsApi {
     async fn get(&self, req: &Request, state: Data<&AppState>, id: Path<Uuid>) -> ApiResult<Tagged<Doctor>> {
         let caller = optional_caller(req, &state).await;
         let doctor = state.hospital.doctor(caller.as_ref().map(|c| &c.actor), id.0.into()).await?;
-        let version = doctor.version;
-        Ok(tagged(doctor.into(), version))
+        Ok(tagged(doctor))
     }
 
     /// A doctor's weekly availability and exceptions

@@ -55,10 +55,36 @@ pub fn created<T: Send + poem_openapi::types::ToJSON>(body: T, location: String)
     Created::Created(poem_openapi::payload::Json(body), location, None)
 }
 
-/// A 201 answer with `body`, its address and the entity tag of its `version`.
-pub fn created_at_version<T: Send + poem_openapi::types::ToJSON>(body: T, location: String, version: u32) -> Created<T> {
-    Created::Created(poem_openapi::payload::Json(body), location, Some(etag(version)))
+/// A 201 answer with the wire form of `record`, its address and the entity tag of its version.
+pub fn created_versioned<C: Versioned + Into<T>, T: Send + poem_openapi::types::ToJSON>(record: C, location: String) -> Created<T> {
+    let tag = etag(record.version());
+    Created::Created(poem_openapi::payload::Json(record.into()), location, Some(tag))
 }
+
+/// A core record that can be edited, with its version (a prescription: its revision).
+pub trait Versioned {
+    /// The version the record is at.
+    fn version(&self) -> u32;
+}
+
+macro_rules! versioned {
+    ($($ty:ty => $field:ident),* $(,)?) => {$(
+        impl Versioned for $ty {
+            fn version(&self) -> u32 {
+                self.$field
+            }
+        }
+    )*};
+}
+
+versioned!(
+    hms_core::User => version,
+    hms_core::Doctor => version,
+    hms_core::Patient => version,
+    hms_core::Appointment => version,
+    hms_core::Invoice => version,
+    hms_core::Prescription => revision,
+);
 
 /// The answer about one resource that can be edited: 200 with the resource and the entity tag
 /// of its version (RFC 9110), which a later change may name in `If-Match`.
@@ -69,9 +95,15 @@ pub enum Tagged<T: Send + poem_openapi::types::ToJSON> {
     Ok(poem_openapi::payload::Json<T>, #[oai(header = "ETag")] String),
 }
 
-/// A 200 answer with `body` and the entity tag of its `version`.
-pub fn tagged<T: Send + poem_openapi::types::ToJSON>(body: T, version: u32) -> Tagged<T> {
-    Tagged::Ok(poem_openapi::payload::Json(body), etag(version))
+/// A 200 answer with the wire form of `record` and the entity tag of its version.
+pub fn tagged<C: Versioned + Into<T>, T: Send + poem_openapi::types::ToJSON>(record: C) -> Tagged<T> {
+    let tag = etag(record.version());
+    Tagged::Ok(poem_openapi::payload::Json(record.into()), tag)
+}
+
+/// The versions a request's `If-Match` header accepts, for the core's `expected` ([`if_match`]).
+pub fn expected(header: &poem_openapi::param::Header<Option<String>>) -> Option<Vec<u32>> {
+    if_match(header.0.as_deref())
 }
 
 /// The strong entity tag of a record's version or revision: `"3"`.

@@ -6,7 +6,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, Tagged, created, if_match, tagged};
+use super::{Created, Tag, Tagged, created, expected, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{NewPatientRequest, Page, Patient, PatientPatch, User, page};
@@ -61,8 +61,7 @@ impl PatientsApi {
     async fn me(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Tagged<Patient>> {
         let id = my_patient_id(&auth)?;
         let patient = state.hospital.patient(&auth.0.actor, id, state.now()).await?;
-        let version = patient.version;
-        Ok(tagged(patient.into(), version))
+        Ok(tagged(patient))
     }
 
     /// Edit one's own patient record
@@ -77,10 +76,9 @@ impl PatientsApi {
         // A role that may never edit a patient (doctor, nurse) is refused (403, audited), not told it has no record.
         state.hospital.ensure_may(&auth.0.actor, hms_core::Action::EditPatient, hms_core::EntityKind::Patient, state.now()).await?;
         let id = my_patient_id(&auth)?;
-        let expected = if_match(if_match_header.0.as_deref());
+        let expected = expected(&if_match_header);
         let patient = state.hospital.update_patient(&auth.0.actor, id, body.0.into(), expected.as_deref(), state.now()).await?;
-        let version = patient.version;
-        Ok(tagged(patient.into(), version))
+        Ok(tagged(patient))
     }
 
     /// One patient's record
@@ -89,8 +87,7 @@ impl PatientsApi {
     #[oai(path = "/:id", method = "get")]
     async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Tagged<Patient>> {
         let patient = state.hospital.patient(&auth.0.actor, id.0.into(), state.now()).await?;
-        let version = patient.version;
-        Ok(tagged(patient.into(), version))
+        Ok(tagged(patient))
     }
 
     /// Edit a patient record
@@ -105,9 +102,8 @@ impl PatientsApi {
         body: Json<PatientPatch>,
         #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
     ) -> ApiResult<Tagged<Patient>> {
-        let expected = if_match(if_match_header.0.as_deref());
+        let expected = expected(&if_match_header);
         let patient = state.hospital.update_patient(&auth.0.actor, id.0.into(), body.0.into(), expected.as_deref(), state.now()).await?;
-        let version = patient.version;
-        Ok(tagged(patient.into(), version))
+        Ok(tagged(patient))
     }
 }

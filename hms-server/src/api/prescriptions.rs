@@ -6,7 +6,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, Tagged, created_at_version, if_match, tagged};
+use super::{Created, Tag, Tagged, created_versioned, expected, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Analysis, Page, Prescription, PrescriptionEdit, PrescriptionRequest, page};
@@ -28,8 +28,7 @@ impl PrescriptionsApi {
             PrescriptionEdit { diagnosis: b.diagnosis, medications: b.medications, instructions: b.instructions, follow_up: b.follow_up };
         let prescription = state.hospital.write_prescription(&auth.0.actor, appointment, input.into(), state.now()).await?;
         let location = format!("/api/prescriptions/{}", prescription.id);
-        let revision = prescription.revision;
-        Ok(created_at_version(prescription.into(), location, revision))
+        Ok(created_versioned(prescription, location))
     }
 
     /// List prescriptions
@@ -54,8 +53,7 @@ impl PrescriptionsApi {
     #[oai(path = "/:id", method = "get")]
     async fn get(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Tagged<Prescription>> {
         let prescription = state.hospital.prescription(&auth.0.actor, id.0.into(), state.now()).await?;
-        let revision = prescription.revision;
-        Ok(tagged(prescription.into(), revision))
+        Ok(tagged(prescription))
     }
 
     /// Edit a prescription
@@ -70,11 +68,10 @@ impl PrescriptionsApi {
         body: Json<PrescriptionEdit>,
         #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
     ) -> ApiResult<Tagged<Prescription>> {
-        let expected = if_match(if_match_header.0.as_deref());
+        let expected = expected(&if_match_header);
         let prescription =
             state.hospital.edit_prescription(&auth.0.actor, id.0.into(), body.0.into(), expected.as_deref(), state.now()).await?;
-        let revision = prescription.revision;
-        Ok(tagged(prescription.into(), revision))
+        Ok(tagged(prescription))
     }
 
     /// Analyse a prescription

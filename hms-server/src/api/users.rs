@@ -6,7 +6,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use uuid::Uuid;
 
-use super::{Created, Tag, Tagged, created, if_match, tagged};
+use super::{Created, Tag, Tagged, created, expected, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
 use crate::dto::{Page, Role, StaffRequest, User, UserPatch, decimal, page};
@@ -77,10 +77,9 @@ impl UsersApi {
         body: Json<UserPatch>,
         #[oai(name = "If-Match")] if_match_header: Header<Option<String>>,
     ) -> ApiResult<Tagged<User>> {
-        let expected = if_match(if_match_header.0.as_deref());
+        let expected = expected(&if_match_header);
         let user = state.hospital.set_user_active(&auth.0.actor, id.0.into(), body.active, expected.as_deref(), state.now()).await?;
         state.public_doctors.invalidate_all();
-        let version = user.version;
-        Ok(tagged(user.into(), version))
+        Ok(tagged(user))
     }
 }

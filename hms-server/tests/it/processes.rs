@@ -210,18 +210,18 @@ impl Drop for Server {
     }
 }
 
+/// Runs one command of the `hms-server` CLI to its end (with the admin password in the
+/// environment, for `create-admin`).
+async fn cli(args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    tokio::task::spawn_blocking(move || command().args(&args).env("HMS_ADMIN_PASSWORD", PASSWORD).output().expect("hms-server runs"))
+        .await
+        .expect("the command's thread")
+}
+
 /// `hms-server create-admin` against `database`: a process of its own, the password from the environment.
 async fn create_admin(database: &str) {
-    let database = database.to_string();
-    let out = tokio::task::spawn_blocking(move || {
-        command()
-            .args(["create-admin", "--database", &database, "--email", ADMIN, "--name", "Ada Admin"])
-            .env("HMS_ADMIN_PASSWORD", PASSWORD)
-            .output()
-            .expect("hms-server create-admin runs")
-    })
-    .await
-    .expect("the command's thread");
+    let out = cli(&["create-admin", "--database", database, "--email", ADMIN, "--name", "Ada Admin"]).await;
     assert!(out.status.success(), "create-admin failed: {}", String::from_utf8_lossy(&out.stderr));
 }
 
@@ -239,20 +239,17 @@ fn missing_database_url() -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_postgres_database_is_named_and_can_be_created() {
     let (url, name) = missing_database_url();
-    let run = |args: Vec<String>| {
-        tokio::task::spawn_blocking(move || command().args(&args).env("HMS_ADMIN_PASSWORD", PASSWORD).output().expect("hms-server runs"))
-    };
-    let out = run(vec!["migrate".into(), "--database".into(), url.clone()]).await.unwrap();
+    let out = cli(&["migrate", "--database", &url]).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     for words in [format!("\"{name}\", which does not exist"), "createdb -h ".to_string(), "hms-server migrate --create-database".into()] {
         assert!(stderr.contains(&words), "the message says {words:?}: {stderr}");
     }
     assert!(!stderr.contains("internal error"), "{stderr}");
-    let out = run(vec!["migrate".into(), "--create-database".into(), "--database".into(), url.clone()]).await.unwrap();
+    let out = cli(&["migrate", "--create-database", "--database", &url]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("database created"));
-    let out = run(vec!["migrate".into(), "--create-database".into(), "--database".into(), url.clone()]).await.unwrap();
+    let out = cli(&["migrate", "--create-database", "--database", &url]).await;
     assert!(out.status.success(), "a second run finds it there: {}", String::from_utf8_lossy(&out.stderr));
     create_admin(&url).await;
     let admin = std::env::var("DATABASE_URL").unwrap_or_else(|_| hms_store::testing::DEFAULT_POSTGRES_URL.to_string());
@@ -1058,17 +1055,10 @@ async fn restore_drill(db: TempDatabase, target: TempDatabase) {
     tokio::time::sleep(Duration::from_millis(150)).await;
     let backup = dir.join("backup");
     let began = Instant::now();
-    let (url, to) = (db.url.clone(), backup.clone());
-    let out = tokio::task::spawn_blocking(move || {
-        command().args(["backup", "--database", &url, "--to"]).arg(&to).output().expect("hms-server backup runs")
-    })
-    .await
-    .unwrap();
+    let to = backup.to_string_lossy().into_owned();
+    let out = cli(&["backup", "--database", &db.url, "--to", &to]).await;
     assert!(out.status.success(), "backup failed: {}", String::from_utf8_lossy(&out.stderr));
-    let (url, to) = (db.url.clone(), backup.clone());
-    let again = tokio::task::spawn_blocking(move || command().args(["backup", "--database", &url, "--to"]).arg(&to).output().unwrap())
-        .await
-        .unwrap();
+    let again = cli(&["backup", "--database", &db.url, "--to", &to]).await;
     assert!(!again.status.success() && String::from_utf8_lossy(&again.stderr).contains("is not empty"), "a backup overwrites nothing");
     tokio::time::sleep(Duration::from_millis(200)).await;
     stop.store(true, Ordering::SeqCst);
@@ -1077,20 +1067,12 @@ async fn restore_drill(db: TempDatabase, target: TempDatabase) {
     assert!(!before.is_empty() && before.len() < answered.len(), "bookings were answered before and during the backup");
     drop(server);
 
-    let (url, from) = (target.url.clone(), backup.clone());
-    let out = tokio::task::spawn_blocking(move || {
-        command().args(["restore", "--database", &url, "--from"]).arg(&from).output().expect("hms-server restore runs")
-    })
-    .await
-    .unwrap();
+    let out = cli(&["restore", "--database", &target.url, "--from", &to]).await;
     let said = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "restore failed: {}", String::from_utf8_lossy(&out.stderr));
     assert!(said.contains("documents whose bytes match their SHA-256: 1"), "{said}");
     // A second restore into the same database is refused: nothing is overwritten.
-    let (url, from) = (target.url.clone(), backup.clone());
-    let again = tokio::task::spawn_blocking(move || command().args(["restore", "--database", &url, "--from"]).arg(&from).output().unwrap())
-        .await
-        .unwrap();
+    let again = cli(&["restore", "--database", &target.url, "--from", &to]).await;
     assert!(!again.status.success(), "a restore over a database is refused");
 
     let sql = Db::open(&target.url).await;
