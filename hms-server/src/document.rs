@@ -70,13 +70,15 @@ type Method = (String, Option<Value>);
 #[derive(Debug, Clone, Default)]
 pub struct Operations {
     paths: Vec<(Vec<String>, Vec<Method>)>,
+    /// Each path as the document writes it, in the order of `paths` (shared, for metric labels).
+    templates: Vec<std::sync::Arc<str>>,
     schemas: serde_json::Map<String, Value>,
 }
 
 impl Operations {
     /// The operations of `doc`.
     pub fn of(doc: &Value) -> Self {
-        let mut paths = Vec::new();
+        let (mut paths, mut templates) = (Vec::new(), Vec::new());
         for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
             let mut methods: Vec<Method> = item
                 .as_object()
@@ -94,31 +96,35 @@ impl Operations {
             }
             methods.sort_by(|a, b| a.0.cmp(&b.0));
             paths.push((segments(path).map(str::to_string).collect(), methods));
+            templates.push(std::sync::Arc::from(path.as_str()));
         }
         let schemas = doc.pointer("/components/schemas").and_then(Value::as_object).cloned().unwrap_or_default();
-        Self { paths, schemas }
+        Self { paths, templates, schemas }
     }
 
     /// The methods of the document's path that `path` is, most specific first: a literal segment
     /// wins over a parameter, as in the router (`/api/doctors/me` is not `/api/doctors/{id}`).
     fn find(&self, path: &str) -> Option<&[Method]> {
-        self.find_path(path).map(|(_, methods)| methods.as_slice())
+        self.find_path(path).map(|i| self.paths[i].1.as_slice())
     }
 
-    fn find_path(&self, path: &str) -> Option<&(Vec<String>, Vec<Method>)> {
+    /// The index in `paths` of the document's path that `path` is.
+    fn find_path(&self, path: &str) -> Option<usize> {
         let wanted: Vec<&str> = segments(path).collect();
         self.paths
             .iter()
-            .filter(|(template, _)| {
+            .enumerate()
+            .filter(|(_, (template, _))| {
                 template.len() == wanted.len()
                     && template.iter().zip(&wanted).all(|(t, w)| t == w || (t.starts_with('{') && t.ends_with('}') && !w.is_empty()))
             })
-            .max_by_key(|(template, _)| template.iter().filter(|t| !t.starts_with('{')).count())
+            .max_by_key(|(_, (template, _))| template.iter().filter(|t| !t.starts_with('{')).count())
+            .map(|(i, _)| i)
     }
 
     /// The document's path that `path` is, as written there (`/api/appointments/{id}/confirm`).
-    pub fn template(&self, path: &str) -> Option<String> {
-        self.find_path(path).map(|(template, _)| format!("/{}", template.join("/")))
+    pub fn template(&self, path: &str) -> Option<std::sync::Arc<str>> {
+        self.find_path(path).map(|i| self.templates[i].clone())
     }
 
     /// The methods `path` takes, e.g. `GET, HEAD, PATCH`, if it is one of the document's paths.

@@ -82,6 +82,8 @@ pub struct HttpConfig {
     pub cors_origins: Vec<String>,
     /// Send `Strict-Transport-Security` (for a server reached only over HTTPS).
     pub hsts: bool,
+    /// Count and time every request for `/metrics` (only worth its cost where metrics are served).
+    pub metrics: bool,
     /// Limits of the connection loop.
     pub connection: serve::ConnectionLimits,
 }
@@ -101,6 +103,7 @@ impl HttpConfig {
             body_timeout: Duration::from_secs(30),
             cors_origins: Vec::new(),
             hsts: false,
+            metrics: false,
             connection: serve::ConnectionLimits::default(),
         }
     }
@@ -173,7 +176,7 @@ pub fn app(state: AppState, config: &HttpConfig) -> poem::endpoint::BoxEndpoint<
     let routes = operations.clone();
     let (max_body, body_timeout) = (config.max_body_bytes, config.body_timeout);
     let cors = std::sync::Arc::new(limits::Cors::new(&config.cors_origins));
-    let hsts = config.hsts;
+    let (hsts, metered) = (config.hsts, config.metrics);
     Route::new()
         .nest("/", service)
         .at("/openapi.json", make_sync(move |_| Response::builder().content_type("application/json").body(served.clone())))
@@ -186,7 +189,7 @@ pub fn app(state: AppState, config: &HttpConfig) -> poem::endpoint::BoxEndpoint<
         .around(move |next, req| limits::cors(next, req, cors.clone()))
         .around(move |next, req| limits::security_headers(next, req, hsts))
         .around(log_request)
-        .around(move |next, req| metrics::record_request(next, req, routes.clone()))
+        .around(move |next, req| metrics::record_request(next, req, routes.clone(), metered))
         // One boxed type, not the nested type of every layer (which outgrows the compiler's limits).
         .map_to_response()
         .boxed()

@@ -217,6 +217,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.connection.shutdown_grace = Duration::from_secs(30);
     config.cors_origins = args.cors_origins.clone();
     config.hsts = args.hsts;
+    config.metrics = args.metrics_bind.is_some();
     let (_state, app) = build(hospital.clone(), &config);
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let mut jobs = vec![mail::spawn_reminders(hospital.clone(), Duration::from_secs(3600), shutdown.clone())];

@@ -32,23 +32,42 @@ pub fn handle() -> &'static PrometheusHandle {
     })
 }
 
-/// Counts a request and times it, labelled by method, route template (`/api/appointments/{id}`,
+/// Counts a request and times it (when `metered`), labelled by method, route template (`/api/appointments/{id}`,
 /// from the OpenAPI document; `other` for paths it does not have, so that no label grows with the
 /// traffic) and status.
 pub async fn record_request<E: Endpoint>(
     next: std::sync::Arc<E>,
     req: Request,
     operations: std::sync::Arc<crate::document::Operations>,
+    metered: bool,
 ) -> poem::Result<Response> {
+    if !metered {
+        return Ok(next.call(req).await?.into_response());
+    }
     handle();
-    let method = req.method().as_str().to_string();
-    let route = operations.template(req.uri().path()).unwrap_or_else(|| "other".into());
+    let method = metrics::SharedString::from(method_label(req.method()));
+    let route = operations.template(req.uri().path()).map_or(metrics::SharedString::const_str("other"), metrics::SharedString::from);
     let started = Instant::now();
     let response = next.call(req).await?.into_response();
     let status = response.status().as_u16().to_string();
     metrics::counter!("hms_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status).increment(1);
     metrics::histogram!("hms_http_request_duration_seconds", "method" => method, "route" => route).record(started.elapsed().as_secs_f64());
     Ok(response)
+}
+
+/// A method's label, without an allocation for the methods the API has.
+fn method_label(method: &poem::http::Method) -> std::borrow::Cow<'static, str> {
+    use poem::http::Method;
+    match *method {
+        Method::GET => "GET".into(),
+        Method::POST => "POST".into(),
+        Method::PUT => "PUT".into(),
+        Method::PATCH => "PATCH".into(),
+        Method::DELETE => "DELETE".into(),
+        Method::HEAD => "HEAD".into(),
+        Method::OPTIONS => "OPTIONS".into(),
+        ref other => other.as_str().to_string().into(),
+    }
 }
 
 /// Counts a failed sign-in: `credentials` (a wrong password or unknown account) or `throttled`.

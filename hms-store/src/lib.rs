@@ -166,6 +166,17 @@ pub async fn bulk_load(url: &str, spec: &bulk::SyntheticHospital, progress: bulk
     }
 }
 
+/// Records how long a transaction waited to begin (for a connection of the pool, or for SQLite's
+/// writer), as `hms_db_begin_wait_seconds{mode}`, for a process that installed a metrics recorder.
+pub(crate) fn waited(mode: hms_core::ports::TxMode, started: std::time::Instant) {
+    let mode = match mode {
+        hms_core::ports::TxMode::Write => "write",
+        hms_core::ports::TxMode::Read => "read",
+        hms_core::ports::TxMode::Statement => "statement",
+    };
+    metrics::histogram!("hms_db_begin_wait_seconds", "mode" => mode).record(started.elapsed().as_secs_f64());
+}
+
 /// How many of `migrator`'s migrations the database behind `pool` has not applied successfully.
 pub(crate) async fn pending<DB: sqlx::Database>(migrator: &sqlx::migrate::Migrator, pool: &sqlx::Pool<DB>) -> Result<usize>
 where

@@ -124,11 +124,13 @@ impl PgStore {
 #[async_trait::async_trait]
 impl Store for PgStore {
     async fn begin(&self, mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
+        let started = std::time::Instant::now();
         let tx = match mode {
             TxMode::Statement => self.pool.acquire().await.map(Conn::Statement),
             TxMode::Read | TxMode::Write => self.pool.begin().await.map(Conn::Tx),
         }
         .map_err(crate::error::map)?;
+        crate::waited(mode, started);
         // Writers run side by side here (and in other processes): the rows a write transaction
         // reads in order to change them are locked as they are read.
         Ok(Box::new(PgTx::new(tx, mode == TxMode::Write)))

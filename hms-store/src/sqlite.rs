@@ -218,11 +218,13 @@ async fn plan_once(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error>
 #[async_trait::async_trait]
 impl Store for SqliteStore {
     async fn begin(&self, mode: TxMode) -> hms_core::Result<Box<dyn hms_core::ports::Tx>> {
+        let started = std::time::Instant::now();
         let tx = match mode {
             TxMode::Write => Conn::Group(self.writer.begin().await?),
             TxMode::Read => Conn::Tx(self.pool.begin().await.map_err(crate::error::map)?),
             TxMode::Statement => Conn::Statement(self.pool.acquire().await.map_err(crate::error::map)?),
         };
+        crate::waited(mode, started);
         Ok(Box::new(SqliteTx::new(tx, false)))
     }
 

@@ -56,6 +56,7 @@ impl TestServer {
         http.connection.header_timeout = Duration::from_secs(1);
         http.connection.shutdown_grace = Duration::from_secs(5);
         http.cors_origins = vec!["https://app.example.org".into()];
+        http.metrics = true;
         let mut state = AppState::new(hospital.clone(), &http);
         let offset_ms = Arc::new(AtomicI64::new(0));
         let offset = offset_ms.clone();

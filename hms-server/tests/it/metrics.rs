@@ -79,6 +79,7 @@ async fn metrics_after_a_days_traffic(s: &TestServer) {
     assert!(sum(&m, "hms_analysis_duration_seconds_count", &[r#"outcome="checks_only""#]) >= 1.0);
     assert!(m.contains_key(r#"hms_db_connections{state="idle"}"#) && m.contains_key(r#"hms_db_connections{state="in_use"}"#));
     assert!(m.contains_key("hms_db_writers_waiting"));
+    assert!(sum(&m, "hms_db_begin_wait_seconds_count", &[r#"mode="write""#]) >= 1.0, "how long transactions waited to begin");
     // The booking and the confirmation queued e-mails; no dispatcher sends them here.
     assert!(m["hms_email_outbox_unsent"] >= 2.0, "{:?}", m.get("hms_email_outbox_unsent"));
     server.abort();
