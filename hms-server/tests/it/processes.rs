@@ -1132,3 +1132,83 @@ async fn metrics_on_their_own_address_and_json_logs() {
     db.cleanup().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A server and a script on one SQLite file: the script (here the test process, through the
+/// library that Python's module wraps too) books slots of one doctor while clients book the
+/// same doctor's slots through the server. Every booking is one answer, a booking or a refusal;
+/// the rows are exactly the successes; no two overlap; the file stays whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_and_a_script_on_one_sqlite_file() {
+    let db = TempDatabase::sqlite();
+    let dir = scratch();
+    let server = Server::start("server", &db.url, &dir).await;
+    let h = seed(&[&server.api], &db.url, &[30], 4).await;
+    let slots = server.api.slots(&h.doctors[0], 3).await;
+    let script = hms_store::open(&db.url, hms_core::HospitalConfig::default()).await.expect("the script opens the same file");
+    // The script acts as the front desk (a trusted script names its user rather than signing in).
+    let Db::Sqlite(pool) = Db::open(&db.url).await else { unreachable!() };
+    let desk_id: Uuid = sqlx::query_scalar("select id from account where email = $1").bind(DESK).fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    let desk = script.actor(hms_core::UserId::from_uuid(desk_id)).await.unwrap();
+    let doctor: Uuid = h.doctors[0].parse().unwrap();
+    let patients: Vec<Uuid> = h.patients.iter().map(|p| p.parse().unwrap()).collect();
+
+    let over_http = {
+        let (api, token, slots) = (server.api.clone(), h.desk.clone(), slots.clone());
+        let (doctor, patients) = (doctor.to_string(), patients.clone());
+        tokio::spawn(async move {
+            let mut won = Vec::new();
+            for (i, start) in slots.iter().enumerate() {
+                let a = api.book(&token, &doctor, &patients[i % patients.len()].to_string(), start).await.expect("an answer");
+                match a.status {
+                    StatusCode::CREATED => won.push(created_id(&a)),
+                    StatusCode::CONFLICT => {}
+                    other => panic!("the server answered {other}: {}", a.body),
+                }
+            }
+            won
+        })
+    };
+    let mut by_script = Vec::new();
+    for (i, start) in slots.iter().enumerate().rev() {
+        let input = hms_core::BookingInput {
+            doctor_id: hms_core::DoctorId::from_uuid(doctor),
+            patient_id: Some(hms_core::PatientId::from_uuid(patients[(i + 1) % patients.len()])),
+            starts_at: chrono::DateTime::parse_from_rfc3339(start).unwrap().with_timezone(&Utc),
+            reason: "booked by a script".into(),
+            notes: String::new(),
+        };
+        match script.book(&desk, input, Utc::now()).await {
+            Ok(a) => by_script.push(a.id.as_uuid()),
+            Err(e) => assert_eq!(e.kind(), hms_core::ErrorKind::Conflict, "the script gets a booking or a conflict: {e}"),
+        }
+    }
+    let by_server = over_http.await.unwrap();
+    let sql = Db::open(&db.url).await;
+    let rows: HashSet<Uuid> = sql.appointments().await.into_iter().map(|r| r.0).collect();
+    let won: HashSet<Uuid> = by_server.iter().chain(&by_script).copied().collect();
+    assert_eq!(rows, won, "the rows are exactly the bookings answered, by either");
+    assert_eq!(won.len(), slots.len(), "each slot was booked once, through the server or by the script");
+    let overlaps = sql
+        .count(
+            "select count(*) from appointment x join appointment y on x.doctor_id = y.doctor_id and x.id < y.id
+             where x.status in ('pending', 'confirmed') and y.status in ('pending', 'confirmed')
+               and x.starts_at < y.ends_at and y.starts_at < x.ends_at",
+        )
+        .await;
+    assert_eq!(overlaps, 0);
+    if let Db::Sqlite(pool) = &sql {
+        let check: String = sqlx::query_scalar("pragma integrity_check").fetch_one(pool).await.unwrap();
+        assert_eq!(check, "ok");
+    }
+    eprintln!(
+        "a server and a script: {} slots, {} booked through the server, {} by the script",
+        slots.len(),
+        by_server.len(),
+        by_script.len()
+    );
+    sql.close().await;
+    drop((server, script));
+    db.cleanup().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
