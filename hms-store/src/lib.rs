@@ -177,22 +177,18 @@ pub(crate) fn waited(mode: hms_core::ports::TxMode, started: std::time::Instant)
     metrics::histogram!("hms_db_begin_wait_seconds", "mode" => mode).record(started.elapsed().as_secs_f64());
 }
 
-/// How many of `migrator`'s migrations the database behind `pool` has not applied successfully.
+/// How many of `migrator`'s migrations the database behind `pool` has not applied.
 pub(crate) async fn pending<DB: sqlx::Database>(migrator: &sqlx::migrate::Migrator, pool: &sqlx::Pool<DB>) -> Result<usize>
 where
-    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
-    i64: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
-    bool: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
-    <DB as sqlx::Database>::Arguments: sqlx::IntoArguments<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
+    DB::Connection: sqlx::migrate::Migrate,
 {
-    let applied: Vec<(i64, bool)> = match sqlx::query_as("select version, success from _sqlx_migrations").fetch_all(pool).await {
-        Ok(rows) => rows,
-        // No table of applied migrations yet: none is applied.
-        Err(sqlx::Error::Database(_)) => Vec::new(),
-        Err(e) => return Err(error::map(e)),
-    };
-    let done: std::collections::HashSet<i64> = applied.into_iter().filter(|(_, ok)| *ok).map(|(v, _)| v).collect();
+    use sqlx::migrate::Migrate;
+    let mut conn = pool.acquire().await.map_err(error::map)?;
+    let applied = conn
+        .list_applied_migrations(&migrator.table_name)
+        .await
+        .map_err(|e| Error::Unavailable(format!("the list of applied migrations ({e})")))?;
+    let done: std::collections::HashSet<i64> = applied.iter().map(|m| m.version).collect();
     Ok(migrator.iter().filter(|m| !m.migration_type.is_down_migration() && !done.contains(&m.version)).count())
 }
 

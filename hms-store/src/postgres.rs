@@ -6,7 +6,7 @@ use std::time::Duration;
 use hms_core::ports::{Store, TxMode};
 use rust_decimal::Decimal;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{Connection, PgConnection, PgPool, Postgres};
+use sqlx::{PgPool, Postgres};
 
 use crate::tx_impl::Conn;
 
@@ -57,24 +57,16 @@ fn missing_database(url: &str, e: &sqlx::Error) -> Option<hms_core::Error> {
     ))
 }
 
-/// Creates the database `url` names if it does not exist (connecting to the server's `postgres`
-/// database to do so); answers whether it was created.
+/// Creates the database `url` names if it does not exist (sqlx connects to the server's
+/// maintenance database to do so); answers whether it was created.
 pub async fn create_database(url: &str) -> hms_core::Result<bool> {
-    let options =
-        PgConnectOptions::from_str(url).map_err(|e| hms_core::Error::invalid("database_url", format!("is not a PostgreSQL URL: {e}")))?;
-    let name = options.get_database().unwrap_or(options.get_username()).to_string();
-    let mut conn = PgConnection::connect_with(&options.clone().database("postgres")).await.map_err(crate::error::map)?;
-    let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-        .bind(&name)
-        .fetch_one(&mut conn)
-        .await
-        .map_err(crate::error::map)?;
-    if !exists {
-        let create = format!("create database \"{}\"", name.replace('"', "\"\""));
-        sqlx::query(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.map_err(crate::error::map)?;
+    use sqlx::migrate::MigrateDatabase;
+    PgConnectOptions::from_str(url).map_err(|e| hms_core::Error::invalid("database_url", format!("is not a PostgreSQL URL: {e}")))?;
+    if Postgres::database_exists(url).await.map_err(crate::error::map)? {
+        return Ok(false);
     }
-    conn.close().await.ok();
-    Ok(!exists)
+    Postgres::create_database(url).await.map_err(crate::error::map)?;
+    Ok(true)
 }
 
 /// How long a pooled connection may sit idle before it is tested on checkout.

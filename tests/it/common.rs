@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, NaiveTime, Utc, Weekday};
 use hms::store::testing::TempDatabase;
 use hms::store::{DirBlobStore, StoreOptions, open_store};
 use hms::{
-    Actor, AvailabilityRule, BookingInput, DoctorDetails, Hospital, HospitalConfig, PasswordCost, PatientDetails, Registration, Role, Slot,
-    TimeZone, User,
+    Actor, AvailabilityRule, BookingInput, DoctorDetails, Hospital, HospitalConfig, MedicationInput, PasswordCost, PatientDetails,
+    PrescriptionInput, Registration, Role, Route, Slot, TimeZone, User,
 };
 use rust_decimal::Decimal;
 
@@ -173,5 +173,22 @@ pub fn booking(doctor: &Actor, patient: Option<&Actor>, slot: &Slot) -> BookingI
         starts_at: slot.start,
         reason: "check-up".into(),
         notes: String::new(),
+    }
+}
+
+/// A prescription of doxycycline for pneumonia, for `days` days.
+pub fn prescription_input(days: u16) -> PrescriptionInput {
+    PrescriptionInput {
+        diagnosis: "Community-acquired pneumonia".into(),
+        medications: vec![MedicationInput {
+            name: "doxycycline".into(),
+            strength: "100 mg".into(),
+            route: Route::Oral,
+            frequency: "twice daily".into(),
+            duration_days: days,
+            instructions: "with water".into(),
+        }],
+        instructions: "Rest and fluids".into(),
+        follow_up: None,
     }
 }

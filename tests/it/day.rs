@@ -3,29 +3,13 @@
 use chrono::Duration;
 use hms::{
     AppointmentFilter, AppointmentStatus, AuditAction, AuditFilter, DocumentInput, DocumentKind, ErrorKind, Hospital, InvoiceInput,
-    InvoiceStatus, MedicationInput, NoteInput, NoteKind, NotificationKind, PageRequest, PaymentMethod, PrescriptionInput, Role, Route,
+    InvoiceStatus, NoteInput, NoteKind, NotificationKind, PageRequest, PaymentMethod, Role,
 };
 use rust_decimal::Decimal;
 
 use crate::common::*;
 
 on_both!(whole_day, reminders_go_out_once, outbox_retries_then_gives_up, cancelled_slot_can_be_booked_again, accounts_approval_and_no_show);
-
-fn prescription_input() -> PrescriptionInput {
-    PrescriptionInput {
-        diagnosis: "Community-acquired pneumonia".into(),
-        medications: vec![MedicationInput {
-            name: "doxycycline".into(),
-            strength: "100 mg".into(),
-            route: Route::Oral,
-            frequency: "twice daily".into(),
-            duration_days: 7,
-            instructions: "with water".into(),
-        }],
-        instructions: "Rest and fluids".into(),
-        follow_up: None,
-    }
-}
 
 async fn whole_day(h: Hospital) {
     let admin = admin(&h).await;
@@ -93,10 +77,10 @@ async fn whole_day(h: Hospital) {
     assert_eq!(meta.id, doc.id);
     assert_eq!(bytes, b"%PDF-1.4 crp 87");
 
-    let rx = h.write_prescription(&dr, appt.id, prescription_input(), during).await.expect("the doctor prescribes");
+    let rx = h.write_prescription(&dr, appt.id, prescription_input(7), during).await.expect("the doctor prescribes");
     assert_eq!(rx.revision, 1);
-    assert_eq!(h.write_prescription(&dr, appt.id, prescription_input(), during).await.unwrap_err().kind(), ErrorKind::Conflict);
-    let mut edited = prescription_input();
+    assert_eq!(h.write_prescription(&dr, appt.id, prescription_input(7), during).await.unwrap_err().kind(), ErrorKind::Conflict);
+    let mut edited = prescription_input(7);
     edited.medications[0].duration_days = 10;
     let rx2 = h.edit_prescription(&dr, rx.id, edited, None, during).await.expect("the doctor edits");
     assert_eq!(rx2.revision, 2);

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use hms::{
-    AppointmentFilter, DoctorUpdate, ErrorKind, Hospital, InvoiceInput, InvoiceStatus, MedicationInput, PageRequest, PatientUpdate,
-    PaymentMethod, PrescriptionInput, ProfileUpdate, Role, Route,
+    AppointmentFilter, DoctorUpdate, ErrorKind, Hospital, InvoiceInput, InvoiceStatus, PageRequest, PatientUpdate, PaymentMethod,
+    ProfileUpdate, Role,
 };
 use rust_decimal::Decimal;
 
@@ -53,22 +53,6 @@ async fn all_at_once<T: Send + 'static>(jobs: Vec<Job<T>>) -> Vec<hms::Result<T>
     out
 }
 
-fn prescription(days: u16) -> PrescriptionInput {
-    PrescriptionInput {
-        diagnosis: "Community-acquired pneumonia".into(),
-        medications: vec![MedicationInput {
-            name: "doxycycline".into(),
-            strength: "100 mg".into(),
-            route: Route::Oral,
-            frequency: "twice daily".into(),
-            duration_days: days,
-            instructions: "with water".into(),
-        }],
-        instructions: "Rest and fluids".into(),
-        follow_up: None,
-    }
-}
-
 /// A confirmed appointment of doctor 1 with patient 1, and the instant during it.
 async fn a_visit(h: &Hospital) -> (hms::Actor, hms::Actor, hms::Appointment, chrono::DateTime<chrono::Utc>) {
     let (_, dr) = doctor(h, 1).await;
@@ -82,11 +66,11 @@ async fn a_visit(h: &Hospital) -> (hms::Actor, hms::Actor, hms::Appointment, chr
 
 async fn concurrent_prescription_edits_each_make_a_revision(h: Hospital) {
     let (dr, _, appt, during) = a_visit(&h).await;
-    let rx = h.write_prescription(&dr, appt.id, prescription(1), during).await.expect("a prescription");
+    let rx = h.write_prescription(&dr, appt.id, prescription_input(1), during).await.expect("a prescription");
     let jobs = (2..=17u16)
         .map(|days| {
             let h = h.clone();
-            job(async move { h.edit_prescription(&dr, rx.id, prescription(days), None, during).await })
+            job(async move { h.edit_prescription(&dr, rx.id, prescription_input(days), None, during).await })
         })
         .collect();
     let edits: Vec<_> = all_at_once(jobs).await.into_iter().map(|r| r.expect("every edit is accepted")).collect();
@@ -274,13 +258,13 @@ async fn a_change_that_expects_a_version_is_made_only_at_that_version(h: Hospita
     };
     assert_eq!(appt.version, 2, "booked at 1, confirmed at 2");
 
-    let rx = h.write_prescription(&dr, appt.id, prescription(3), during).await.unwrap();
-    let rx = h.edit_prescription(&dr, rx.id, prescription(4), Some(&[1]), during).await.expect("at revision 1");
+    let rx = h.write_prescription(&dr, appt.id, prescription_input(3), during).await.unwrap();
+    let rx = h.edit_prescription(&dr, rx.id, prescription_input(4), Some(&[1]), during).await.expect("at revision 1");
     assert_eq!(rx.revision, 2);
-    stale(h.edit_prescription(&dr, rx.id, prescription(5), Some(&[1]), during).await.unwrap_err(), 2);
+    stale(h.edit_prescription(&dr, rx.id, prescription_input(5), Some(&[1]), during).await.unwrap_err(), 2);
     assert_eq!(h.prescription(&dr, rx.id, during).await.unwrap().medications[0].duration_days, 4, "the refused edit changed nothing");
-    stale(h.edit_prescription(&dr, rx.id, prescription(5), Some(&[]), during).await.unwrap_err(), 2);
-    assert_eq!(h.edit_prescription(&dr, rx.id, prescription(5), Some(&[7, 2]), during).await.unwrap().revision, 3);
+    stale(h.edit_prescription(&dr, rx.id, prescription_input(5), Some(&[]), during).await.unwrap_err(), 2);
+    assert_eq!(h.edit_prescription(&dr, rx.id, prescription_input(5), Some(&[7, 2]), during).await.unwrap().revision, 3);
 
     let id = pt.id().as_patient();
     let p =

@@ -667,21 +667,7 @@ async fn two_processes_remind_once() {
     let dir = scratch();
     let setup = Server::start("setup", &db.url, &dir).await;
     let h = seed(&[&setup.api], &db.url, &[30], 6).await;
-    let doctor = &h.doctors[0];
-    // Confirmed appointments tomorrow and the day after (whichever is "tomorrow" when the passes run).
-    let midnight = Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
-    let mut confirmed = 0;
-    for day in 1..=2 {
-        let from = midnight + chrono::Duration::days(day);
-        let slots = setup.api.slots_between(doctor, from, from + chrono::Duration::days(1)).await;
-        for (patient, start) in h.patients.iter().zip(&slots) {
-            let a = setup.api.book(&h.desk, doctor, patient, start).await.expect("a booking");
-            assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-            let c = setup.api.post(&format!("/api/appointments/{}/confirm", created_id(&a)), Some(&h.desk), json!({})).await;
-            assert_eq!(c.status, StatusCode::OK, "{}", c.body);
-            confirmed += 1;
-        }
-    }
+    let confirmed = confirm_tomorrow_and_the_day_after(&setup.api, &h).await;
     drop(setup);
 
     let sql = Db::open(&db.url).await;
@@ -702,9 +688,7 @@ async fn two_processes_remind_once() {
         assert!(Instant::now() < deadline, "the two reminder passes did not finish");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let reminded = sql.count("select count(*) from appointment where status = 'confirmed' and reminder_queued_at is not null").await;
-    let notifications = sql.count("select count(*) from notification where kind = 'appointment_reminder'").await;
-    let emails = sql.count("select count(*) from outgoing_email where subject = 'Appointment reminder'").await;
+    let (reminded, notifications, emails) = reminders(&sql).await;
     eprintln!("reminders, two processes at once: {reminded} appointments reminded, {notifications} notifications, {emails} e-mails");
     assert!(reminded > 0, "the passes found tomorrow's appointments");
     assert_eq!((notifications, emails), (reminded, reminded), "one reminder per appointment, not one per process");
@@ -724,32 +708,18 @@ async fn two_processes_remind_once_on_sqlite() {
     let dir = scratch();
     let setup = Server::start("setup", &db.url, &dir).await;
     let h = seed(&[&setup.api], &db.url, &[30], 6).await;
-    let doctor = &h.doctors[0];
-    let midnight = Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
-    for day in 1..=2 {
-        let from = midnight + chrono::Duration::days(day);
-        let slots = setup.api.slots_between(doctor, from, from + chrono::Duration::days(1)).await;
-        for (patient, start) in h.patients.iter().zip(&slots) {
-            let a = setup.api.book(&h.desk, doctor, patient, start).await.expect("a booking");
-            assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-            let c = setup.api.post(&format!("/api/appointments/{}/confirm", created_id(&a)), Some(&h.desk), json!({})).await;
-            assert_eq!(c.status, StatusCode::OK, "{}", c.body);
-        }
-    }
+    confirm_tomorrow_and_the_day_after(&setup.api, &h).await;
     drop(setup);
     let (a, b) = tokio::join!(Server::start("a", &db.url, &dir), Server::start("b", &db.url, &dir));
     let sql = Db::open(&db.url).await;
-    let reminded = "select count(*) from appointment where status = 'confirmed' and reminder_queued_at is not null";
     let deadline = Instant::now() + START_TIMEOUT;
-    while sql.count(reminded).await == 0 {
+    while reminders(&sql).await.0 == 0 {
         assert!(Instant::now() < deadline, "no reminder pass ran");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // Both passes have had time to run (each is one transaction of a few milliseconds).
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let reminded = sql.count(reminded).await;
-    let notifications = sql.count("select count(*) from notification where kind = 'appointment_reminder'").await;
-    let emails = sql.count("select count(*) from outgoing_email where subject = 'Appointment reminder'").await;
+    let (reminded, notifications, emails) = reminders(&sql).await;
     eprintln!("reminders on SQLite, two processes at once: {reminded} reminded, {notifications} notifications, {emails} e-mails");
     assert_eq!((notifications, emails), (reminded, reminded), "one reminder per appointment, not one per process");
     sql.close().await;
@@ -787,6 +757,35 @@ async fn a_busy_sqlite_file_answers_503_with_retry_after() {
     drop(server);
     db.cleanup().await;
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Books and confirms, through `api`, one appointment a patient of `h` with its first doctor
+/// tomorrow and the day after (whichever is "tomorrow" when a reminder pass runs); answers how many.
+async fn confirm_tomorrow_and_the_day_after(api: &Api, h: &Hospital) -> usize {
+    let doctor = &h.doctors[0];
+    let midnight = Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let mut confirmed = 0;
+    for day in 1..=2 {
+        let from = midnight + chrono::Duration::days(day);
+        let slots = api.slots_between(doctor, from, from + chrono::Duration::days(1)).await;
+        for (patient, start) in h.patients.iter().zip(&slots) {
+            let a = api.book(&h.desk, doctor, patient, start).await.expect("a booking");
+            assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+            let c = api.post(&format!("/api/appointments/{}/confirm", created_id(&a)), Some(&h.desk), json!({})).await;
+            assert_eq!(c.status, StatusCode::OK, "{}", c.body);
+            confirmed += 1;
+        }
+    }
+    confirmed
+}
+
+/// Appointments reminded, reminder notifications and reminder e-mails.
+async fn reminders(sql: &Db) -> (i64, i64, i64) {
+    (
+        sql.count("select count(*) from appointment where status = 'confirmed' and reminder_queued_at is not null").await,
+        sql.count("select count(*) from notification where kind = 'appointment_reminder'").await,
+        sql.count("select count(*) from outgoing_email where subject = 'Appointment reminder'").await,
+    )
 }
 
 /// The number of this database's backends waiting for a row lock.
