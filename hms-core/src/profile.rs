@@ -38,6 +38,14 @@ pub struct Doctor {
     pub version: u32,
 }
 
+impl Doctor {
+    /// Marks a change made at `now`: the last-changed time and the version move together.
+    pub fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+        self.version += 1;
+    }
+}
+
 /// A patient's demographic details, which the front desk may see and edit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -94,6 +102,12 @@ impl Default for BloodGroup {
 }
 
 impl Patient {
+    /// Marks a change made at `now`: the last-changed time and the version move together.
+    pub fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+        self.version += 1;
+    }
+
     /// The age in whole years on `today`, when the date of birth is known.
     pub fn age_on(&self, today: NaiveDate) -> Option<u32> {
         self.date_of_birth.and_then(|dob| today.years_since(dob))

@@ -56,6 +56,14 @@ pub struct User {
     pub version: u32,
 }
 
+impl User {
+    /// Marks a change made at `now`: the last-changed time and the version move together.
+    pub fn touch(&mut self, now: DateTime<Utc>) {
+        self.updated_at = now;
+        self.version += 1;
+    }
+}
+
 /// An argon2id password hash in PHC string form; its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]

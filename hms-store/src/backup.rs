@@ -89,7 +89,7 @@ pub async fn backup(url: &str, blobs: &Blobs, to: &Path) -> Result<Manifest> {
     };
     let source = match blobs {
         Blobs::Dir(dir) => Some(dir.clone()),
-        Blobs::Default => default_blob_dir(&location),
+        Blobs::Default => location.default_blob_dir(),
         Blobs::Url(_) => None,
     };
     let blob_files = match source {
@@ -140,7 +140,7 @@ pub async fn restore(from: &Path, url: &str, blobs: &Blobs) -> Result<Restored> 
             }
             match chosen {
                 Some(store) => store,
-                None => Box::new(DirBlobStore::new(default_blob_dir(&location).expect("a file has a blob directory"))?),
+                None => Box::new(DirBlobStore::new(location.default_blob_dir().expect("a file has a blob directory"))?),
             }
         }
         (Location::Postgres(url), "postgres") => {
@@ -210,17 +210,6 @@ async fn sqlite_connection(location: &Location) -> Result<sqlx::SqliteConnection
         .map_err(|e| Error::invalid("database_url", format!("is not a SQLite URL: {e}")))?
         .busy_timeout(std::time::Duration::from_secs(10));
     sqlx::SqliteConnection::connect_with(&options).await.map_err(crate::error::map)
-}
-
-/// The directory a SQLite file keeps its document bytes in by default (`hms.db` → `hms-blobs/`).
-pub(crate) fn default_blob_dir(location: &Location) -> Option<PathBuf> {
-    match location {
-        Location::SqliteFile { path, .. } => {
-            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "hms".into());
-            Some(path.with_file_name(format!("{stem}-blobs")))
-        }
-        _ => None,
-    }
 }
 
 /// The files of a content-addressed directory (`ab/cdef…`), temporary files left out.

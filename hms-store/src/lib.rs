@@ -96,7 +96,7 @@ pub async fn migrate(url: &str) -> Result<()> {
 fn default_blobs(location: &Location, backend: &Backend) -> Result<Arc<dyn BlobStore>> {
     Ok(match (location, backend) {
         (_, Backend::Postgres(pg)) => Arc::new(PgBlobStore::new(pg.pool().clone())),
-        (Location::SqliteFile { .. }, _) => Arc::new(DirBlobStore::new(backup::default_blob_dir(location).expect("a file's directory"))?),
+        (Location::SqliteFile { .. }, _) => Arc::new(DirBlobStore::new(location.default_blob_dir().expect("a file's directory"))?),
         _ => Arc::new(MemoryBlobStore::default()),
     })
 }

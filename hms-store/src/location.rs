@@ -86,6 +86,18 @@ impl Location {
         Self::SqliteFile { path: path.into(), params: None }
     }
 
+    /// The directory a SQLite file keeps its document bytes in by default (`hms.db` →
+    /// `hms-blobs/`, beside it); none for other databases.
+    pub fn default_blob_dir(&self) -> Option<PathBuf> {
+        match self {
+            Self::SqliteFile { path, .. } => {
+                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "hms".into());
+                Some(path.with_file_name(format!("{stem}-blobs")))
+            }
+            _ => None,
+        }
+    }
+
     /// The URL sqlx opens this SQLite database with (`sqlite:` and the path, escaped).
     pub(crate) fn sqlx_url(&self) -> String {
         match self {

@@ -395,8 +395,7 @@ impl Hospital {
             if let Some(Some(p)) = phone {
                 user.phone = p;
             }
-            user.updated_at = now;
-            user.version += 1;
+            user.touch(now);
             tx.update_user(&user).await?;
             self.audit(&mut *tx, Some(actor), Audit::new(AuditAction::Update, "account.update_profile", EntityKind::User, user.id), now)
                 .await?;
@@ -416,8 +415,7 @@ impl Hospital {
             }
             let password = Password::new(new, Some(&user.email)).map_err(|e| Error::Invalid(vec![e.under("new_password")]))?;
             user.password_hash = self.config.password_cost.hash(&password)?;
-            user.updated_at = now;
-            user.version += 1;
+            user.touch(now);
             tx.update_user(&user).await?;
             self.audit(&mut *tx, Some(actor), Audit::new(AuditAction::Update, "account.change_password", EntityKind::User, user.id), now)
                 .await
@@ -453,8 +451,7 @@ impl Hospital {
             let mut user = tx.user(user_id).await?.ok_or(Error::not_found(EntityKind::User))?;
             Error::expect_version(EntityKind::User, user.version, expected)?;
             user.active = active;
-            user.updated_at = now;
-            user.version += 1;
+            user.touch(now);
             tx.update_user(&user).await?;
             if !active {
                 tx.revoke_sessions_of(user.id, now).await?;

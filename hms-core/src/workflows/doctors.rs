@@ -108,8 +108,7 @@ impl Hospital {
             if let Some(a) = update.accepting_appointments {
                 doctor.accepting_appointments = a;
             }
-            doctor.updated_at = now;
-            doctor.version += 1;
+            doctor.touch(now);
             tx.update_doctor(&doctor).await?;
             self.audit(&mut *tx, Some(actor), Audit::new(AuditAction::Update, "doctor.update", EntityKind::Doctor, id), now).await?;
             Ok(doctor)

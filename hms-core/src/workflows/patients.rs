@@ -187,10 +187,8 @@ impl Hospital {
             if let Some(Some(h)) = history {
                 clinical.medical_history = h;
             }
-            user.updated_at = now;
-            user.version += 1;
-            patient.updated_at = now;
-            patient.version += 1;
+            user.touch(now);
+            patient.touch(now);
             tx.update_user(&user).await?;
             tx.update_patient(&patient).await?;
             self.audit(&mut *tx, Some(actor), Audit::new(AuditAction::Update, "patient.update", EntityKind::Patient, id).patient(id), now)
