@@ -1,5 +1,5 @@
-//! Benchmarks of the core's pure computations: slots for a doctor's month, invoice totals, the
-//! permission check. Run with `cargo bench --bench core`.
+//! Benchmarks of the pure computations: slots for a doctor's month, invoice totals, the
+//! permission check, the deterministic checks of a prescription. Run with `cargo bench --bench core`.
 
 use std::hint::black_box;
 
@@ -79,5 +79,48 @@ fn doctor_lookup_blocking(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, slots_for_a_month, invoice_totals, permission_check, doctor_lookup_blocking);
+/// The deterministic checks of a ten-medication prescription for a patient of 78 with allergies,
+/// conditions and a low eGFR: every rule kind is consulted.
+fn prescription_checks(c: &mut Criterion) {
+    use hms::{Egfr, Medication, Route};
+    use hms_ai::checks::{CheckInput, check};
+    let meds: Vec<Medication> = [
+        ("Metformin 500 mg", "500 mg", "twice daily"),
+        ("Telma 40", "40 mg", "once daily"),
+        ("Ecosprin 75", "75 mg", "once daily"),
+        ("Atorvastatin calcium", "20 mg", "at night"),
+        ("Gabapentin", "300 mg", "three times daily"),
+        ("Amlodipine besylate", "5 mg", "once daily"),
+        ("Pantoprazole (Pan 40)", "40 mg", "once daily"),
+        ("Tramadol/paracetamol", "37.5/325 mg", "every 6 hours as needed"),
+        ("Sertraline hydrochloride", "50 mg", "once daily"),
+        ("Warfarin sodium", "5 mg", "once daily"),
+    ]
+    .into_iter()
+    .map(|(name, strength, frequency)| Medication {
+        name: name.into(),
+        strength: strength.into(),
+        route: Route::Oral,
+        frequency: frequency.into(),
+        duration_days: 30,
+        instructions: String::new(),
+    })
+    .collect();
+    let allergies = vec!["Penicillin (rash)".to_string(), "sulfa drugs".to_string()];
+    let conditions = vec!["Type 2 diabetes".to_string(), "CKD stage 3b".to_string(), "no history of falls".to_string()];
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let input = CheckInput {
+        medications: &meds,
+        allergies: Some(&allergies),
+        conditions: &conditions,
+        age: Some(78),
+        pregnancy_noted_on: None,
+        egfr: Some(Egfr { value: 38, measured_on: today - chrono::Duration::days(20) }),
+        today,
+    };
+    let pack = hms_ai::rules::RulePack::shipped().unwrap();
+    c.bench_function("prescription checks, ten medications", |b| b.iter(|| check(pack, black_box(&input))));
+}
+
+criterion_group!(benches, slots_for_a_month, invoice_totals, permission_check, doctor_lookup_blocking, prescription_checks);
 criterion_main!(benches);

@@ -1,5 +1,6 @@
 //! The deterministic checks: pure functions of a prescription, the patient's recorded allergies
-//! and conditions, the patient's age and the [`RulePack`]. They need no network and always run.
+//! and conditions, age, pregnancy and kidney function, and the [`RulePack`]. They need no network
+//! and always run.
 //!
 //! Each finding names the medications as the prescriber wrote them, says why it matters and what
 //! to do, and carries the source of the rule that produced it. What a check cannot read (a drug the
@@ -7,10 +8,10 @@
 //! never guessed.
 
 use chrono::NaiveDate;
-use hms_core::{AnalysisSubject, Finding, FindingCategory, Medication, Route, Severity};
+use hms_core::{AnalysisSubject, Egfr, Finding, FindingCategory, Medication, Route, Severity};
 
 use crate::parse::{Frequency, FrequencyError, Strength, StrengthError, parse_frequency, parse_strength};
-use crate::rules::{DrugIx, MaxDose, Period, RulePack, Target, normalize};
+use crate::rules::{DrugIx, MaxDose, Period, RulePack, Target, name_key};
 
 /// What the checks look at, taken from an analysis subject (or built directly).
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +24,31 @@ pub struct CheckInput<'a> {
     pub conditions: &'a [String],
     /// Age in whole years, when the date of birth is known.
     pub age: Option<u32>,
+    /// The day the patient was last recorded as pregnant.
+    pub pregnancy_noted_on: Option<NaiveDate>,
+    /// The latest eGFR.
+    pub egfr: Option<Egfr>,
+    /// The day of the analysis.
+    pub today: NaiveDate,
+}
+
+/// How long a record of pregnancy is taken as current: 43 weeks.
+pub const PREGNANCY_DAYS: i64 = 301;
+
+/// `today`, `1 day ago`, `12 days ago`: findings say how old a record is without its date.
+fn days_ago(days: i64) -> String {
+    match days {
+        i64::MIN..=0 => "today".into(),
+        1 => "1 day ago".into(),
+        n => format!("{n} days ago"),
+    }
+}
+
+impl CheckInput<'_> {
+    /// Whether the patient is recorded as pregnant, recently enough to be current.
+    pub fn pregnancy_current(&self) -> bool {
+        self.pregnancy_noted_on.is_some_and(|day| (0..PREGNANCY_DAYS).contains(&(self.today - day).num_days()))
+    }
 }
 
 impl<'a> CheckInput<'a> {
@@ -34,6 +60,9 @@ impl<'a> CheckInput<'a> {
             allergies: clinical.map(|c| c.allergies.as_slice()),
             conditions: clinical.map_or(&[], |c| c.conditions.as_slice()),
             age: subject.patient.age_on(today),
+            pregnancy_noted_on: clinical.and_then(|c| c.pregnancy_noted_on),
+            egfr: clinical.and_then(|c| c.egfr),
+            today,
         }
     }
 }
@@ -83,7 +112,7 @@ impl Med<'_> {
 fn label(pack: &RulePack, med: &Med<'_>) -> String {
     let generics: Vec<&str> = med.drugs.iter().map(|&d| pack.drugs()[d].name.as_str()).collect();
     let written = med.name();
-    if generics.is_empty() || (generics.len() == 1 && normalize(&written) == normalize(generics[0])) {
+    if generics.is_empty() || (generics.len() == 1 && name_key(&written) == name_key(generics[0])) {
         written
     } else {
         format!("{written} ({})", generics.join(" + "))
@@ -125,7 +154,7 @@ pub(crate) fn run(pack: &RulePack, input: &CheckInput<'_>) -> Vec<Checked> {
         })
         .collect();
     let mut out = Vec::new();
-    unknown_drugs(&meds, &mut out);
+    unknown_drugs(pack, &meds, &mut out);
     same_ingredient(pack, &meds, &mut out);
     class_duplicates(pack, &meds, &mut out);
     match input.allergies {
@@ -142,8 +171,12 @@ pub(crate) fn run(pack: &RulePack, input: &CheckInput<'_>) -> Vec<Checked> {
             ),
         }),
     }
-    interactions(pack, &meds, &mut out);
-    contraindications(pack, &meds, input.conditions, &mut out);
+    interactions(pack, &meds, input.age, &mut out);
+    contraindications(pack, &meds, input.conditions, input.age, &mut out);
+    elderly(pack, &meds, input.age, &mut out);
+    elderly_counts(pack, &meds, input.age, &mut out);
+    pregnancy(pack, &meds, input, &mut out);
+    renal(pack, &meds, input, &mut out);
     doses(pack, &meds, input.age, &mut out);
     durations(pack, &meds, &mut out);
     // Most severe first; the order of the checks above breaks ties.
@@ -151,18 +184,30 @@ pub(crate) fn run(pack: &RulePack, input: &CheckInput<'_>) -> Vec<Checked> {
     out
 }
 
-fn unknown_drugs(meds: &[Med<'_>], out: &mut Vec<Checked>) {
-    for med in meds.iter().filter(|m| m.drugs.is_empty()) {
+fn unknown_drugs(pack: &RulePack, meds: &[Med<'_>], out: &mut Vec<Checked>) {
+    for med in meds {
+        let rationale = if med.drugs.is_empty() {
+            format!("{} is not in the rule pack, so its class, interactions, allergy matches and dose limit were not checked", med.name())
+        } else {
+            let unknown = pack.unknown_parts(&med.m.name);
+            if unknown.is_empty() {
+                continue;
+            }
+            format!(
+                "{}: {} {} not in the rule pack, so {} not checked",
+                label(pack, med),
+                unknown.iter().map(|u| format!("\"{u}\"")).collect::<Vec<_>>().join(" and "),
+                if unknown.len() == 1 { "is" } else { "are" },
+                if unknown.len() == 1 { "it was" } else { "they were" }
+            )
+        };
         out.push(Checked {
             rule: "missing:unknown-drug".into(),
             finding: finding(
                 FindingCategory::MissingInformation,
                 Severity::Info,
                 vec![med.name()],
-                format!(
-                    "{} is not in the rule pack, so its class, interactions, allergy matches and dose limit were not checked",
-                    med.name()
-                ),
+                rationale,
                 "Check this medication against a full drug-interaction reference",
                 None,
             ),
@@ -315,16 +360,32 @@ fn allergy_matches(pack: &RulePack, meds: &[Med<'_>], allergies: &[String], out:
     }
 }
 
-fn interactions(pack: &RulePack, meds: &[Med<'_>], out: &mut Vec<Checked>) {
+/// Whether a rule that applies from `min_age` applies to a patient of `age`.
+fn old_enough(min_age: Option<u32>, age: Option<u32>) -> bool {
+    match (min_age, age) {
+        (None, _) => true,
+        (Some(min), Some(age)) => age >= min,
+        (Some(_), None) => false,
+    }
+}
+
+fn interactions(pack: &RulePack, meds: &[Med<'_>], age: Option<u32>, out: &mut Vec<Checked>) {
     for (i, x) in meds.iter().enumerate() {
         for y in meds.iter().skip(i + 1) {
             if !x.systemic || !y.systemic {
                 continue;
             }
             let mut best: Option<&crate::rules::Interaction> = None;
-            for rule in pack.interactions() {
-                let hit = (x.has(pack, rule.a) && y.has(pack, rule.b)) || (x.has(pack, rule.b) && y.has(pack, rule.a));
-                if hit && best.is_none_or(|b| rule.severity > b.severity) {
+            for rule in pack.interactions().iter().filter(|r| old_enough(r.min_age, age)) {
+                // Two different ingredients, one on each side: the same drug twice is a duplicate, not an interaction.
+                let pair = |p: &Med<'_>, q: &Med<'_>| {
+                    p.ingredients.iter().any(|&i| pack.covers(rule.a, i) && q.ingredients.iter().any(|&j| j != i && pack.covers(rule.b, j)))
+                };
+                let hit = pair(x, y) || pair(y, x);
+                let narrower = |b: &crate::rules::Interaction| {
+                    rule.severity == b.severity && pack.breadth(rule.a) * pack.breadth(rule.b) < pack.breadth(b.a) * pack.breadth(b.b)
+                };
+                if hit && best.is_none_or(|b| rule.severity > b.severity || narrower(b)) {
                     best = Some(rule);
                 }
             }
@@ -345,25 +406,278 @@ fn interactions(pack: &RulePack, meds: &[Med<'_>], out: &mut Vec<Checked>) {
     }
 }
 
-fn contraindications(pack: &RulePack, meds: &[Med<'_>], conditions: &[String], out: &mut Vec<Checked>) {
+fn contraindications(pack: &RulePack, meds: &[Med<'_>], conditions: &[String], age: Option<u32>, out: &mut Vec<Checked>) {
+    // One finding per medication and condition: the most severe rule, from the first record naming it.
+    let mut best: Vec<((usize, usize), Checked)> = Vec::new();
     for recorded in conditions {
         let found = pack.find_conditions(recorded);
-        for rule in pack.contraindications().iter().filter(|r| found.contains(&r.condition)) {
-            for med in meds.iter().filter(|m| m.systemic && m.has(pack, rule.drug)) {
-                out.push(Checked {
+        for rule in pack.contraindications().iter().filter(|r| found.contains(&r.condition) && old_enough(r.min_age, age)) {
+            for (ix, med) in meds.iter().enumerate().filter(|(_, m)| m.systemic && m.has(pack, rule.drug)) {
+                let who = match rule.min_age {
+                    Some(min) => format!(" in a patient aged {min} or more"),
+                    None => String::new(),
+                };
+                let c = Checked {
                     rule: format!("contraindication:{}", rule.id),
                     finding: finding(
                         FindingCategory::Contraindication,
                         rule.severity,
                         vec![med.name()],
-                        format!("Recorded condition \"{}\": {}: {}", recorded.trim(), label(pack, med), rule.rationale),
+                        format!("Recorded condition \"{}\"{who}: {}: {}", recorded.trim(), label(pack, med), rule.rationale),
                         rule.action.clone(),
                         Some(&rule.source),
+                    ),
+                };
+                keep_most_severe(&mut best, (ix, rule.condition), c);
+            }
+        }
+    }
+    out.extend(best.into_iter().map(|(_, c)| c));
+}
+
+/// Keeps, for each key, the first of the most severe findings offered.
+fn keep_most_severe<K: PartialEq>(best: &mut Vec<(K, Checked)>, key: K, c: Checked) {
+    match best.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, b)) if c.finding.severity > b.finding.severity => *b = c,
+        Some(_) => {}
+        None => best.push((key, c)),
+    }
+}
+
+/// The total daily amount of `drug` over the medications that contain it (by a systemic route),
+/// with the parts it is made of, or why it cannot be known.
+fn daily_total(pack: &RulePack, meds: &[Med<'_>], drug: DrugIx) -> Result<(f64, Vec<String>, Vec<String>), String> {
+    let mut total = 0.0;
+    let mut parts = Vec::new();
+    let mut names = Vec::new();
+    for med in meds.iter().filter(|m| m.systemic && m.ingredients.contains(&drug)) {
+        match amount(pack, med, drug) {
+            Amount::Known { mg: daily, .. } => {
+                total += daily;
+                parts.push(format!("{} {} mg a day", label(pack, med), mg(daily)));
+                names.push(med.name());
+            }
+            Amount::Unknown(why) => return Err(format!("{}: {why}", label(pack, med))),
+        }
+    }
+    Ok((total, parts, names))
+}
+
+fn elderly(pack: &RulePack, meds: &[Med<'_>], age: Option<u32>, out: &mut Vec<Checked>) {
+    let Some(age) = age else { return };
+    let mut best: Vec<(usize, Checked)> = Vec::new();
+    for rule in pack.elderly().iter().filter(|r| age >= r.min_age) {
+        for (ix, med) in meds.iter().enumerate().filter(|(_, m)| m.systemic && m.has(pack, rule.drug)) {
+            let mut why = String::new();
+            if let Some(days) = rule.longer_than_days {
+                if med.m.duration_days <= days {
+                    continue;
+                }
+                why = format!(" for {} days (more than {days})", med.m.duration_days);
+            }
+            if let (Some(limit), Target::Drug(drug)) = (rule.above_mg, rule.drug) {
+                match daily_total(pack, meds, drug) {
+                    Ok((total, _, _)) if total > limit * (1.0 + 1e-9) => {
+                        why = format!(" at {} mg a day (more than {} mg)", mg(total), mg(limit));
+                    }
+                    _ => continue,
+                }
+            }
+            let c = Checked {
+                rule: format!("elderly:{}", rule.id),
+                finding: finding(
+                    FindingCategory::Contraindication,
+                    rule.severity,
+                    vec![med.name()],
+                    format!("Patient aged {age}: {}{why} is to be avoided from {}: {}", label(pack, med), rule.min_age, rule.rationale),
+                    rule.action.clone(),
+                    Some(&rule.source),
+                ),
+            };
+            keep_most_severe(&mut best, ix, c);
+        }
+    }
+    out.extend(best.into_iter().map(|(_, c)| c));
+}
+
+fn elderly_counts(pack: &RulePack, meds: &[Med<'_>], age: Option<u32>, out: &mut Vec<Checked>) {
+    let Some(age) = age else { return };
+    for rule in pack.elderly_counts().iter().filter(|r| age >= r.min_age) {
+        let holders: Vec<&Med<'_>> = meds.iter().filter(|m| m.systemic && rule.targets.iter().any(|&t| m.has(pack, t))).collect();
+        if holders.len() >= rule.at_least {
+            out.push(Checked {
+                rule: format!("elderly-count:{}", rule.id),
+                finding: finding(
+                    FindingCategory::Interaction,
+                    rule.severity,
+                    holders.iter().map(|m| m.name()).collect(),
+                    format!(
+                        "Patient aged {age}: {} together ({} of {}): {}",
+                        holders.iter().map(|m| label(pack, m)).collect::<Vec<_>>().join(", "),
+                        holders.len(),
+                        rule.targets.iter().map(|&t| pack.target_name(t)).collect::<Vec<_>>().join(", "),
+                        rule.rationale
+                    ),
+                    rule.action.clone(),
+                    Some(&rule.source),
+                ),
+            });
+        }
+    }
+}
+
+fn pregnancy(pack: &RulePack, meds: &[Med<'_>], input: &CheckInput<'_>, out: &mut Vec<Checked>) {
+    let pregnancy = pack.conditions().iter().position(|c| c.id == "pregnancy");
+    let from_conditions = input.conditions.iter().find(|c| pregnancy.is_some_and(|p| pack.find_conditions(c).contains(&p)));
+    let recorded = input.pregnancy_noted_on.map(|day| (day, (input.today - day).num_days()));
+    let why = match (recorded, from_conditions) {
+        (Some((_, days)), _) if input.pregnancy_current() => format!("Recorded as pregnant {}", days_ago(days)),
+        (_, Some(text)) => format!("Recorded condition \"{}\"", text.trim()),
+        (Some((_, days)), None) => {
+            // A record too old to be current: say so when it would matter.
+            let concerned: Vec<&Med<'_>> =
+                meds.iter().filter(|m| m.systemic && pack.pregnancy().iter().any(|r| m.has(pack, r.drug))).collect();
+            if !concerned.is_empty() {
+                out.push(Checked {
+                    rule: "missing:pregnancy".into(),
+                    finding: finding(
+                        FindingCategory::MissingInformation,
+                        Severity::Low,
+                        concerned.iter().map(|m| m.name()).collect(),
+                        format!(
+                            "The patient was recorded as pregnant {}, more than 43 weeks ago, so the pregnancy checks of {} did not run",
+                            days_ago(days),
+                            concerned.iter().map(|m| label(pack, m)).collect::<Vec<_>>().join(", ")
+                        ),
+                        "Update the pregnancy record (clear it, or record the current pregnancy), then analyse again",
+                        None,
+                    ),
+                });
+            }
+            return;
+        }
+        (None, None) => return,
+    };
+    let mut best: Vec<(usize, Checked)> = Vec::new();
+    for rule in pack.pregnancy() {
+        for (ix, med) in meds.iter().enumerate().filter(|(_, m)| m.systemic && m.has(pack, rule.drug)) {
+            let c = Checked {
+                rule: format!("pregnancy:{}", rule.id),
+                finding: finding(
+                    FindingCategory::Contraindication,
+                    rule.severity,
+                    vec![med.name()],
+                    format!("{why}: {} in pregnancy: {}", label(pack, med), rule.rationale),
+                    rule.action.clone(),
+                    Some(&rule.source),
+                ),
+            };
+            keep_most_severe(&mut best, ix, c);
+        }
+    }
+    out.extend(best.into_iter().map(|(_, c)| c));
+}
+
+fn renal(pack: &RulePack, meds: &[Med<'_>], input: &CheckInput<'_>, out: &mut Vec<Checked>) {
+    let Some(egfr) = input.egfr else {
+        // Without a kidney function, say which drugs would need it, where it matters most.
+        let kidney = pack.conditions().iter().position(|c| c.id == "kidney_disease");
+        let kidney_recorded = input.conditions.iter().any(|c| kidney.is_some_and(|k| pack.find_conditions(c).contains(&k)));
+        if input.age.is_some_and(|a| a >= 65) || kidney_recorded {
+            let concerned: Vec<&Med<'_>> = meds.iter().filter(|m| m.systemic && pack.renal().iter().any(|r| m.has(pack, r.drug))).collect();
+            if !concerned.is_empty() {
+                out.push(Checked {
+                    rule: "missing:egfr".into(),
+                    finding: finding(
+                        FindingCategory::MissingInformation,
+                        Severity::Info,
+                        concerned.iter().map(|m| m.name()).collect(),
+                        format!(
+                            "No eGFR is recorded, and {} {} limits by kidney function",
+                            concerned.iter().map(|m| label(pack, m)).collect::<Vec<_>>().join(", "),
+                            if concerned.len() == 1 { "has" } else { "have" }
+                        ),
+                        "Record the latest eGFR with its date, then analyse again",
+                        None,
                     ),
                 });
             }
         }
+        return;
+    };
+    let value = f64::from(egfr.value);
+    let measured = format!("eGFR {} mL/min/1.73 m² (measured {})", egfr.value, days_ago((input.today - egfr.measured_on).num_days()));
+    let mut avoid: Vec<(usize, Checked)> = Vec::new();
+    let mut dosed: Vec<(DrugIx, Checked)> = Vec::new();
+    for rule in pack.renal().iter().filter(|r| value < r.egfr_below && r.egfr_at_least.is_none_or(|low| value >= low)) {
+        let band = match rule.egfr_at_least {
+            Some(low) => format!("{}-{}", mg(low), mg(rule.egfr_below)),
+            None => format!("below {}", mg(rule.egfr_below)),
+        };
+        match (rule.max_mg, rule.drug) {
+            (None, _) => {
+                for (ix, med) in meds.iter().enumerate().filter(|(_, m)| m.systemic && m.has(pack, rule.drug)) {
+                    let c = Checked {
+                        rule: format!("renal:{}", rule.id),
+                        finding: finding(
+                            FindingCategory::Contraindication,
+                            rule.severity,
+                            vec![med.name()],
+                            format!("{measured}, in the band {band}: {}: {}", label(pack, med), rule.rationale),
+                            rule.action.clone(),
+                            Some(&rule.source),
+                        ),
+                    };
+                    keep_most_severe(&mut avoid, ix, c);
+                }
+            }
+            (Some(limit), Target::Drug(drug)) => {
+                if !meds.iter().any(|m| m.systemic && m.ingredients.contains(&drug)) {
+                    continue;
+                }
+                let c = match daily_total(pack, meds, drug) {
+                    Ok((total, _, _)) if total <= limit * (1.0 + 1e-9) => continue,
+                    Ok((total, parts, names)) => Checked {
+                        rule: format!("renal:{}", rule.id),
+                        finding: finding(
+                            FindingCategory::Dose,
+                            rule.severity,
+                            names,
+                            format!(
+                                "{measured}, in the band {band}: {} comes to {} mg a day ({}), above {} mg a day: {}",
+                                pack.drugs()[drug].name,
+                                mg(total),
+                                parts.join("; "),
+                                mg(limit),
+                                rule.rationale
+                            ),
+                            rule.action.clone(),
+                            Some(&rule.source),
+                        ),
+                    },
+                    Err(why) => Checked {
+                        rule: "missing:renal-dose".into(),
+                        finding: finding(
+                            FindingCategory::MissingInformation,
+                            Severity::Low,
+                            meds.iter().filter(|m| m.ingredients.contains(&drug)).map(|m| m.name()).collect(),
+                            format!(
+                                "{measured}: the daily dose of {} could not be checked against its limit of {} mg a day: {why}",
+                                pack.drugs()[drug].name,
+                                mg(limit)
+                            ),
+                            "Write the strength as an amount per dose with its unit and the frequency (e.g. 300 mg three times daily)",
+                            Some(&rule.source),
+                        ),
+                    },
+                };
+                keep_most_severe(&mut dosed, drug, c);
+            }
+            (Some(_), Target::Class(_)) => unreachable!("the loader gives a dose limit to a single drug only"),
+        }
     }
+    out.extend(avoid.into_iter().map(|(_, c)| c));
+    out.extend(dosed.into_iter().map(|(_, c)| c));
 }
 
 /// One medication's amount of one ingredient per period, or why it cannot be known.
@@ -380,7 +694,15 @@ fn amount(pack: &RulePack, med: &Med<'_>, ingredient: DrugIx) -> Amount {
         Err(e) => return Amount::Unknown(format!("the strength \"{}\" {e}", med.m.strength.trim())),
     };
     let per_admin = if strength.mg.len() == med.ingredients.len() {
-        let pos = med.ingredients.iter().position(|&i| i == ingredient).unwrap_or(0);
+        // Amounts follow the ingredients in the order the name writes them ("paracetamol and
+        // codeine 500/30 mg"), else the product's own order ("Percocet 5/325 mg").
+        let own = med.ingredients.iter().position(|&i| i == ingredient).unwrap_or(0);
+        let pos = match pack.written_order(&med.m.name, &med.ingredients) {
+            Some(at) if at.len() > 1 && at.iter().collect::<std::collections::HashSet<_>>().len() == at.len() => {
+                at.iter().filter(|&&p| p < at[own]).count()
+            }
+            _ => own,
+        };
         strength.mg[pos]
     } else if med.ingredients.len() > 1 && strength.mg.len() == 1 {
         return Amount::Unknown(format!(

@@ -85,6 +85,8 @@ pub struct DeidentifiedPayload {
     sex: Sex,
     allergies: Vec<Scrubbed>,
     conditions: Vec<Scrubbed>,
+    pregnant: bool,
+    egfr: Option<u16>,
     diagnosis: Scrubbed,
     medications: Vec<PayloadMedication>,
     deterministic_findings: Vec<PayloadFinding>,
@@ -101,6 +103,8 @@ impl DeidentifiedPayload {
             sex: subject.patient.sex,
             allergies: list(clinical.map(|c| &c.allergies)),
             conditions: list(clinical.map(|c| &c.conditions)),
+            pregnant: crate::checks::CheckInput::from_subject(subject, today).pregnancy_current(),
+            egfr: clinical.and_then(|c| c.egfr).map(|e| e.value),
             diagnosis: scrubber.scrub(&subject.prescription.diagnosis),
             medications: subject
                 .prescription
@@ -355,6 +359,8 @@ mod tests {
                 allergies: vec!["penicillin".into()],
                 conditions: vec!["asthma".into(), "Thistlewood syndrome".into()],
                 medical_history: "Lives alone at 12 Heart Street".into(),
+                pregnancy_noted_on: None,
+                egfr: None,
             }),
             updated_at: Utc::now(),
             version: 1,
@@ -448,7 +454,8 @@ mod tests {
         assert!(json.contains(r#""category":"allergy""#), "the deterministic findings go along: {json}");
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), 7);
+        assert_eq!(keys.len(), 9);
+        assert!(json.contains(r#""pregnant":false"#) && json.contains(r#""egfr":null"#), "{json}");
         assert_eq!(payload.sha256(), DeidentifiedPayload::new(&s, today(), &findings).sha256());
         assert_eq!(payload.sha256().len(), 64);
         let mut other = s.clone();

@@ -1,8 +1,9 @@
 //! hms-ai: prescription analysis behind the core's `PrescriptionAnalyzer` port.
 //!
-//! An analysis has two halves with different trust. The [`checks`] are deterministic: a small
+//! An analysis has two halves with different trust. The [`checks`] are deterministic: the
 //! [`rules`] pack shipped inside the crate (every rule with its source, loaded and cross-checked
-//! at start) is applied to the prescription, the patient's allergies, conditions and age, with
+//! at start) is applied to the prescription, the patient's allergies, conditions, age, pregnancy
+//! and eGFR, with
 //! strengths and frequencies read by the conservative [`parse`]rs; they need no network and always
 //! run. The [`llm`] review is optional and untrusted: it sees only a [`deid`]entified payload whose
 //! type cannot carry an identity, its answer is validated whole or rejected, and any failure

@@ -54,7 +54,7 @@ pub use prescription::{
     AiReview, AnalysisOutcome, AnalysisSubject, Finding, FindingCategory, Medication, NewAnalysis, Prescription, PrescriptionAnalysis,
     Route, Severity,
 };
-pub use profile::{Doctor, Patient, PatientClinical};
+pub use profile::{Doctor, Egfr, Patient, PatientClinical};
 pub use schedule::{Availability, AvailabilityException, AvailabilityRule, Slot};
 pub use session::{IssuedSession, Session};
 pub use user::{PasswordCost, Role, User};

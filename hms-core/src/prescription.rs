@@ -265,6 +265,13 @@ impl AnalysisSubject {
                     list.iter().for_each(|item| field(&mut out, item));
                 }
                 field(&mut out, &c.medical_history);
+                // Written only when recorded, so that records without them keep their digest.
+                if let Some(day) = c.pregnancy_noted_on {
+                    field(&mut out, &format!("pregnant:{day}"));
+                }
+                if let Some(e) = c.egfr {
+                    field(&mut out, &format!("egfr:{}:{}", e.value, e.measured_on));
+                }
             }
             None => field(&mut out, "-"),
         }

@@ -91,6 +91,21 @@ pub struct PatientClinical {
     pub conditions: Vec<String>,
     /// Medical history as text.
     pub medical_history: String,
+    /// The day the patient was last recorded as pregnant; absent when not recorded as pregnant.
+    pub pregnancy_noted_on: Option<NaiveDate>,
+    /// The latest kidney function measured, when recorded.
+    pub egfr: Option<Egfr>,
+}
+
+/// An estimated glomerular filtration rate and the day it was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct Egfr {
+    /// mL/min/1.73 m², 1 to 250.
+    pub value: u16,
+    /// When it was measured.
+    pub measured_on: NaiveDate,
 }
 
 // The code-set macro cannot carry `#[default]`, so the default is written out.

@@ -137,6 +137,12 @@ record! {
         conditions: c.conditions,
         /// Medical history as text.
         medical_history: c.medical_history,
+        /// The day the patient was last recorded as pregnant; None when not recorded as pregnant.
+        pregnancy_noted_on: c.pregnancy_noted_on,
+        /// The latest eGFR in mL/min/1.73 m², when recorded.
+        egfr: c.egfr.map(|e| e.value),
+        /// The day the latest eGFR was measured.
+        egfr_measured_on: c.egfr.map(|e| e.measured_on),
     }
 }
 

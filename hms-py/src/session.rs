@@ -284,7 +284,9 @@ impl PySession {
     }
 
     /// Edits a patient profile; left-out fields stay as they are, an empty phone removes it and
-    /// `clear_date_of_birth` removes the date of birth.
+    /// `clear_date_of_birth` removes the date of birth. `pregnancy_noted_on` records the day the
+    /// patient was found pregnant (`clear_pregnancy` records that she is not); `egfr` with
+    /// `egfr_measured_on` records the latest kidney function (`clear_egfr` removes it).
     #[pyo3(signature = (
         patient_id,
         *,
@@ -299,6 +301,11 @@ impl PySession {
         allergies = None,
         conditions = None,
         medical_history = None,
+        pregnancy_noted_on = None,
+        clear_pregnancy = false,
+        egfr = None,
+        egfr_measured_on = None,
+        clear_egfr = false,
         expected_version = None,
         now = None,
     ))]
@@ -318,9 +325,22 @@ impl PySession {
         allergies: Option<Vec<String>>,
         conditions: Option<Vec<String>>,
         medical_history: Option<String>,
+        pregnancy_noted_on: Option<NaiveDate>,
+        clear_pregnancy: bool,
+        egfr: Option<u16>,
+        egfr_measured_on: Option<NaiveDate>,
+        clear_egfr: bool,
         expected_version: Option<u32>,
         now: Option<Instant>,
     ) -> PyResult<PyPatient> {
+        let egfr = match (egfr, egfr_measured_on, clear_egfr) {
+            (None, None, true) => Some(None),
+            (Some(value), Some(measured_on), false) => Some(Some(core::Egfr { value, measured_on })),
+            (None, None, false) => None,
+            _ => {
+                return Err(pyo3::exceptions::PyValueError::new_err("give egfr and egfr_measured_on together, or clear_egfr=True alone"));
+            }
+        };
         let update = core::PatientUpdate {
             full_name,
             phone: phone.map(Some),
@@ -332,6 +352,8 @@ impl PySession {
             allergies,
             conditions,
             medical_history,
+            pregnancy_noted_on: if clear_pregnancy { Some(None) } else { pregnancy_noted_on.map(Some) },
+            egfr,
         };
         run(py, self.hospital.update_patient(&self.actor, patient_id.get(), update, expected(&expected_version), at(now))).map(PyPatient)
     }

@@ -20,6 +20,7 @@ pub const CLOSED_BODIES: &[&str] = &[
     "UserPatch",
     "DoctorPatch",
     "PatientPatch",
+    "Egfr",
     "BookRequest",
     "NoteRequest",
     "PrescriptionRequest",

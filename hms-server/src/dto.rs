@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use hms_core as core;
+use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{Enum, Object};
 use rust_decimal::Decimal;
 use uuid::Uuid;
@@ -676,6 +677,44 @@ pub struct Clinical {
     pub conditions: Vec<String>,
     /// Medical history.
     pub medical_history: String,
+    /// The day the patient was last recorded as pregnant; null when not recorded as pregnant.
+    /// The prescription checks take a record of up to 43 weeks as current.
+    #[oai(nullable)]
+    pub pregnancy_noted_on: Option<NaiveDate>,
+    /// The latest eGFR, read by the kidney-function checks of prescriptions.
+    #[oai(nullable)]
+    pub egfr: Option<Egfr>,
+}
+
+/// An estimated glomerular filtration rate.
+#[derive(Debug, Clone, Copy, Object)]
+#[oai(deny_unknown_fields)]
+pub struct Egfr {
+    /// mL/min/1.73 m², 1 to 250.
+    pub value: u16,
+    /// The day it was measured (not in the future).
+    pub measured_on: NaiveDate,
+}
+
+impl From<core::Egfr> for Egfr {
+    fn from(e: core::Egfr) -> Self {
+        Egfr { value: e.value, measured_on: e.measured_on }
+    }
+}
+
+impl From<Egfr> for core::Egfr {
+    fn from(e: Egfr) -> Self {
+        core::Egfr { value: e.value, measured_on: e.measured_on }
+    }
+}
+
+/// Unchanged when left out, removed when null, set otherwise.
+fn change<T, U: From<T>>(v: MaybeUndefined<T>) -> Option<Option<U>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(x) => Some(Some(x.into())),
+    }
 }
 
 /// A patient record; `clinical` is null for readers who may see demographics only.
@@ -725,6 +764,8 @@ impl From<core::Patient> for Patient {
                 allergies: c.allergies,
                 conditions: c.conditions,
                 medical_history: c.medical_history,
+                pregnancy_noted_on: c.pregnancy_noted_on,
+                egfr: c.egfr.map(Into::into),
             }),
             version: p.version,
         }
@@ -765,6 +806,12 @@ pub struct PatientPatch {
     /// Medical history (clinical).
     #[oai(nullable)]
     pub medical_history: Option<String>,
+    /// The day the patient was recorded as pregnant (clinical); null records that she is not.
+    #[oai(nullable)]
+    pub pregnancy_noted_on: MaybeUndefined<NaiveDate>,
+    /// The latest eGFR (clinical); null removes it.
+    #[oai(nullable)]
+    pub egfr: MaybeUndefined<Egfr>,
 }
 
 impl From<PatientPatch> for core::PatientUpdate {
@@ -780,6 +827,8 @@ impl From<PatientPatch> for core::PatientUpdate {
             allergies: p.allergies,
             conditions: p.conditions,
             medical_history: p.medical_history,
+            pregnancy_noted_on: change(p.pregnancy_noted_on),
+            egfr: change(p.egfr),
         }
     }
 }

@@ -42,7 +42,8 @@ macro_rules! doctor_select {
 macro_rules! patient_select {
     () => {
         "select p.id, a.full_name, a.email, a.phone, a.active, p.date_of_birth, p.sex, \
-         p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, p.medical_history, p.updated_at, p.version \
+         p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, p.medical_history, p.pregnancy_noted_on, \
+         p.egfr, p.egfr_measured_on, p.updated_at, p.version \
          from patient p join account a on a.id = p.id"
     };
 }
@@ -66,10 +67,11 @@ pub(crate) const UPDATE_DOCTOR: &str = "update doctor set specialization = $2, l
 pub(crate) const PATIENT_SELECT: &str = patient_select!();
 read_by_id!(PATIENT_BY_ID, PATIENT_BY_ID_LOCKED = patient_select!(), " where p.id = $1");
 pub(crate) const INSERT_PATIENT: &str = "insert into patient (id, date_of_birth, sex, blood_group, address, emergency_contact, \
-     allergies, conditions, medical_history, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+     allergies, conditions, medical_history, pregnancy_noted_on, egfr, egfr_measured_on, updated_at) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 pub(crate) const UPDATE_PATIENT: &str = "update patient set date_of_birth = $2, sex = $3, blood_group = $4, address = $5, \
-     emergency_contact = $6, allergies = $7, conditions = $8, medical_history = $9, updated_at = $10, version = $11 \
-     where id = $1 and version = $11 - 1";
+     emergency_contact = $6, allergies = $7, conditions = $8, medical_history = $9, pregnancy_noted_on = $10, egfr = $11, \
+     egfr_measured_on = $12, updated_at = $13, version = $14 where id = $1 and version = $14 - 1";
 pub(crate) const UPDATE_PATIENT_DEMOGRAPHICS: &str = "update patient set date_of_birth = $2, sex = $3, address = $4, \
      emergency_contact = $5, updated_at = $6, version = $7 where id = $1 and version = $7 - 1";
 pub(crate) const DOCTOR_SEES_PATIENT: &str = "select exists (select 1 from appointment where doctor_id = $1 and patient_id = $2 \
@@ -90,20 +92,21 @@ pub(crate) const DOCTOR_SCHEDULE: &str = concat!(
      cast(null as text) as reason, cast(null as text) as phone, cast(null as date) as date_of_birth, \
      cast(null as text) as sex, cast(null as text) as blood_group, cast(null as text) as address, \
      cast(null as text) as emergency_contact, cast(null as text) as allergies, cast(null as text) as conditions, \
-     cast(null as text) as medical_history \
+     cast(null as text) as medical_history, cast(null as date) as pregnancy_noted_on, cast(null as integer) as egfr, \
+     cast(null as date) as egfr_measured_on \
      from doctor d join account a on a.id = d.id where d.id = $1 \
      union all select 1, null, null, null, null, null, null, null, null, null, null, null, null, null, \
      r.position, r.weekday, r.start_time, r.end_time, r.slot_minutes, r.valid_from, r.valid_until, null, null, null, \
-     null, null, null, null, null, null, null, null, null \
+     null, null, null, null, null, null, null, null, null, null, null, null \
      from availability_rule r where r.doctor_id = $1 \
      union all select 2, e.id, null, null, null, null, null, null, null, null, null, null, null, null, \
      null, null, null, null, null, null, null, e.starts_at, e.ends_at, e.reason, \
-     null, null, null, null, null, null, null, null, null \
+     null, null, null, null, null, null, null, null, null, null, null, null \
      from availability_exception e where e.doctor_id = $1 and e.ends_at > $2 \
      union all select 3, p.id, a.full_name, a.email, a.active, null, null, null, null, null, null, null, p.updated_at, p.version, \
      null, null, null, null, null, null, null, null, null, null, \
      a.phone, p.date_of_birth, p.sex, p.blood_group, p.address, p.emergency_contact, p.allergies, p.conditions, \
-     p.medical_history \
+     p.medical_history, p.pregnancy_noted_on, p.egfr, p.egfr_measured_on \
      from patient p join account a on a.id = p.id where p.id = $3 \
      order by part, position, starts_at"
 );

@@ -102,7 +102,7 @@ macro_rules! impl_tx {
         use hms_core::session::{RefreshToken, Session};
         use hms_core::user::{PasswordHash, User};
         use hms_core::values::{Email, LicenseNumber, PersonName, Phone};
-        use hms_core::{AppointmentStatus, Currency, Doctor, Money, Page, PageRequest, Patient, PatientClinical, Result};
+        use hms_core::{AppointmentStatus, Currency, Doctor, Egfr, Money, Page, PageRequest, Patient, PatientClinical, Result};
         use sqlx::{QueryBuilder, Row};
         use uuid::Uuid;
 
@@ -314,6 +314,11 @@ macro_rules! impl_tx {
                     allergies: unjson("allergies", &get::<String>(r, "allergies")?)?,
                     conditions: unjson("conditions", &get::<String>(r, "conditions")?)?,
                     medical_history: get(r, "medical_history")?,
+                    pregnancy_noted_on: get(r, "pregnancy_noted_on")?,
+                    egfr: match (get::<Option<i32>>(r, "egfr")?, get::<Option<NaiveDate>>(r, "egfr_measured_on")?) {
+                        (Some(value), Some(measured_on)) => Some(Egfr { value: num("egfr", i64::from(value))?, measured_on }),
+                        _ => None,
+                    },
                 }),
                 updated_at: get(r, "updated_at")?,
                 version: num("version", i64::from(get::<i32>(r, "version")?))?,
@@ -720,6 +725,9 @@ macro_rules! impl_tx {
                     .bind(json(&c.allergies)?)
                     .bind(json(&c.conditions)?)
                     .bind(c.medical_history.as_str())
+                    .bind(c.pregnancy_noted_on)
+                    .bind(c.egfr.map(|e| i32::from(e.value)))
+                    .bind(c.egfr.map(|e| e.measured_on))
                     .bind(ts(p.updated_at))
                     .execute(self.conn().await?)
                     .await
@@ -739,6 +747,9 @@ macro_rules! impl_tx {
                         .bind(json(&c.allergies)?)
                         .bind(json(&c.conditions)?)
                         .bind(c.medical_history.clone())
+                        .bind(c.pregnancy_noted_on)
+                        .bind(c.egfr.map(|e| i32::from(e.value)))
+                        .bind(c.egfr.map(|e| e.measured_on))
                         .bind(ts(p.updated_at))
                         .bind(p.version as i32),
                     None => sqlx::query(UPDATE_PATIENT_DEMOGRAPHICS)

@@ -1,5 +1,6 @@
 //! Integration tests of the hms library: every workflow on SQLite and on PostgreSQL.
 
+mod clinical;
 mod common;
 mod day;
 mod durability;

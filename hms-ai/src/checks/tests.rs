@@ -59,8 +59,15 @@ impl Case {
     }
 
     fn run(&self) -> Vec<Checked> {
-        let input =
-            CheckInput { medications: &self.meds, allergies: self.allergies.as_deref(), conditions: &self.conditions, age: self.age };
+        let input = CheckInput {
+            medications: &self.meds,
+            allergies: self.allergies.as_deref(),
+            conditions: &self.conditions,
+            age: self.age,
+            pregnancy_noted_on: None,
+            egfr: None,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date"),
+        };
         run(pack(), &input)
     }
 }
@@ -94,7 +101,7 @@ fn every_interaction_rule_fires() {
         let key = format!("interaction:{}", rule.id);
         let fired = members(rule.a).into_iter().any(|a| {
             members(rule.b).into_iter().filter(|&b| b != a).any(|b| {
-                let found = Case::new(vec![plain(&name(a)), plain(&name(b))]).run();
+                let found = Case::new(vec![plain(&name(a)), plain(&name(b))]).aged(Some(rule.min_age.unwrap_or(45))).run();
                 found
                     .iter()
                     .any(|c| c.rule == key && c.finding.severity == rule.severity && c.finding.source.as_deref() == Some(&rule.source))
@@ -172,7 +179,7 @@ fn every_contraindication_rule_fires() {
     for rule in p.contraindications() {
         let condition = &p.conditions()[rule.condition].aliases[0];
         let d = members(rule.drug)[0];
-        let found = Case::new(vec![plain(&name(d))]).with_conditions(&[condition]).run();
+        let found = Case::new(vec![plain(&name(d))]).with_conditions(&[condition]).aged(Some(rule.min_age.unwrap_or(45))).run();
         if !found.iter().any(|c| c.rule == format!("contraindication:{}", rule.id) && c.finding.severity == rule.severity) {
             silent.push(rule.id.clone());
         }
@@ -469,4 +476,22 @@ fn a_clean_prescription_has_no_findings() {
         .with_conditions(&["asthma"])
         .run();
     assert!(found.is_empty(), "{found:#?}");
+}
+
+#[test]
+fn the_same_drug_twice_is_a_duplicate_not_an_interaction() {
+    // Amiodarone is in the QT class, whose members interact with each other.
+    let found = Case::new(vec![plain("amiodarone"), plain("Cordarone")]).run();
+    assert!(only(&found, FindingCategory::Interaction).is_empty(), "{found:#?}");
+    assert_eq!(one(&found, FindingCategory::DuplicateTherapy).rule, "same-ingredient");
+    let found = Case::new(vec![plain("amiodarone"), plain("sotalol")]).run();
+    assert_eq!(one(&found, FindingCategory::Interaction).finding.severity, Severity::High);
+}
+
+#[test]
+fn a_narrower_rule_speaks_for_a_pair_at_the_same_severity() {
+    // Pimozide with clarithromycin matches pimozide with macrolides and pimozide with every strong
+    // CYP3A4 inhibitor, both critical: the macrolide rule says more about this pair.
+    let found = Case::new(vec![plain("pimozide"), plain("clarithromycin")]).run();
+    assert_eq!(one(&found, FindingCategory::Interaction).rule, "interaction:pimozide-macrolide");
 }

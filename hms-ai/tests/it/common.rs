@@ -31,6 +31,8 @@ pub fn subject() -> AnalysisSubject {
             allergies: vec!["Penicillin (anaphylaxis)".into()],
             conditions: vec!["Asthma".into()],
             medical_history: "Lives alone at Larkspur Lane".into(),
+            pregnancy_noted_on: None,
+            egfr: None,
         }),
         updated_at: Utc::now(),
         version: 1,

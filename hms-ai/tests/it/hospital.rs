@@ -43,12 +43,13 @@ fn input(strength: &str) -> PrescriptionInput {
     }
 }
 
-#[tokio::test]
-async fn analyses_are_stored_reused_refreshed_and_audited() {
-    let stub = Stub::start(vec![Reply::answer(&valid_answer("Amoxicillin"))]).await;
+/// A hospital with the analyzer, an admin, a doctor, a patient born in 1957 (allergic to
+/// penicillin, with asthma) and a confirmed appointment between them; and a time during it.
+async fn setup(
+    analyzer: Analyzer,
+) -> (hms_core::Hospital, hms_core::Actor, hms_core::Actor, hms_core::Actor, hms_core::Appointment, DateTime<Utc>) {
     let config = HospitalConfig { password_cost: PasswordCost::fast_for_tests(), ..Default::default() };
-    let h = hms_store::open("sqlite::memory:", config).await.unwrap().with_analyzer(Arc::new(Analyzer::new(Some(stub.config())).unwrap()));
-
+    let h = hms_store::open("sqlite::memory:", config).await.unwrap().with_analyzer(Arc::new(analyzer));
     let admin = h.bootstrap_admin(registration("admin@example.org", "Ada Admin", Role::Admin), now()).await.unwrap();
     let admin = h.actor(admin.id).await.unwrap();
     let mut r = registration("doctor@example.org", "Doctor Who", Role::Doctor);
@@ -86,6 +87,13 @@ async fn analyses_are_stored_reused_refreshed_and_audited() {
     let appt = h.book(&pt, booking, now()).await.unwrap();
     let appt = h.confirm(&dr, appt.id, now()).await.unwrap();
     let during = appt.starts_at + Duration::minutes(5);
+    (h, admin, dr, pt, appt, during)
+}
+
+#[tokio::test]
+async fn analyses_are_stored_reused_refreshed_and_audited() {
+    let stub = Stub::start(vec![Reply::answer(&valid_answer("Amoxicillin"))]).await;
+    let (h, admin, dr, pt, appt, during) = setup(Analyzer::new(Some(stub.config())).unwrap()).await;
     let rx = h.write_prescription(&dr, appt.id, input("500 mg"), during).await.unwrap();
 
     // The first request is analysed, stored and audited.
@@ -144,4 +152,28 @@ async fn analyses_are_stored_reused_refreshed_and_audited() {
     assert_ne!(after.id, edited.id, "an analysis of other content is not reused");
     assert_ne!(after.content_sha256, edited.content_sha256);
     assert_eq!(stub.count(), 4);
+}
+
+#[tokio::test]
+async fn the_kidney_function_on_the_record_reaches_the_checks() {
+    let (h, admin, dr, pt, appt, during) = setup(Analyzer::new(None).unwrap()).await;
+    let mut metformin = input("500 mg");
+    metformin.medications[0].name = "Glycomet 500".into();
+    metformin.medications[0].frequency = "twice daily".into();
+    let rx = h.write_prescription(&dr, appt.id, metformin, during).await.unwrap();
+    let kidney = |a: &hms_core::PrescriptionAnalysis| {
+        a.checks.iter().filter(|f| f.rationale.contains("eGFR")).map(|f| (f.category, f.severity)).collect::<Vec<_>>()
+    };
+    let before = h.analyze_prescription(&dr, rx.id, false, during).await.unwrap();
+    assert!(kidney(&before).iter().all(|(c, _)| *c == hms_core::FindingCategory::MissingInformation), "{:?}", before.checks);
+    let egfr = hms_core::Egfr { value: 25, measured_on: during.date_naive() - Duration::days(2) };
+    let update = hms_core::PatientUpdate { egfr: Some(Some(egfr)), ..Default::default() };
+    h.update_patient(&admin, pt.id().as_patient(), update, None, during).await.unwrap();
+    let after = h.analyze_prescription(&dr, rx.id, false, during + Duration::minutes(1)).await.unwrap();
+    assert_ne!(after.id, before.id, "a new eGFR is new content to analyse");
+    assert!(
+        kidney(&after).contains(&(hms_core::FindingCategory::Contraindication, hms_core::Severity::Critical)),
+        "metformin below an eGFR of 30: {:?}",
+        after.checks
+    );
 }

@@ -2,6 +2,7 @@
 //! 127.0.0.1 (never the internet), the analyzer, and the analysis workflow through the core.
 
 mod analyzer;
+mod cases;
 mod common;
 mod hospital;
 mod llm;

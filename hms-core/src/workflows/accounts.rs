@@ -111,7 +111,14 @@ pub(crate) fn parse_patient_details(
         d.sex.unwrap_or(Sex::Unknown),
         address?,
         emergency?,
-        PatientClinical { blood_group: blood_group?, allergies: allergies?, conditions: conditions?, medical_history: history? },
+        PatientClinical {
+            blood_group: blood_group?,
+            allergies: allergies?,
+            conditions: conditions?,
+            medical_history: history?,
+            pregnancy_noted_on: None,
+            egfr: None,
+        },
     ))
 }
 

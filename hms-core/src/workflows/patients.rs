@@ -9,7 +9,7 @@ use crate::ids::{EntityKind, PatientId};
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Actor, Denial, Scope};
 use crate::ports::{PatientFilter, Tx, TxMode};
-use crate::profile::Patient;
+use crate::profile::{Egfr, Patient};
 use crate::values::{BloodGroup, PersonName, Phone, Sex, label_list, optional_text};
 
 /// Changes to a patient profile; absent fields stay as they are.
@@ -35,11 +35,20 @@ pub struct PatientUpdate {
     pub conditions: Option<Vec<String>>,
     /// Medical history (clinical).
     pub medical_history: Option<String>,
+    /// The day the patient was recorded as pregnant (clinical); `Some(None)` records that she is not.
+    pub pregnancy_noted_on: Option<Option<NaiveDate>>,
+    /// The latest eGFR (clinical); `Some(None)` removes it.
+    pub egfr: Option<Option<Egfr>>,
 }
 
 impl PatientUpdate {
     fn touches_clinical(&self) -> bool {
-        self.blood_group.is_some() || self.allergies.is_some() || self.conditions.is_some() || self.medical_history.is_some()
+        self.blood_group.is_some()
+            || self.allergies.is_some()
+            || self.conditions.is_some()
+            || self.medical_history.is_some()
+            || self.pregnancy_noted_on.is_some()
+            || self.egfr.is_some()
     }
 }
 
@@ -145,6 +154,13 @@ impl Hospital {
         let allergies = update.allergies.as_deref().map(|s| v.check("allergies", label_list(s)));
         let conditions = update.conditions.as_deref().map(|s| v.check("conditions", label_list(s)));
         let history = update.medical_history.as_deref().map(|s| v.check("medical_history", optional_text(s, 20_000)));
+        if let Some(Some(day)) = update.pregnancy_noted_on {
+            v.ensure(day <= now.date_naive(), "pregnancy_noted_on", "must not be in the future");
+        }
+        if let Some(Some(egfr)) = update.egfr {
+            v.ensure((1..=250).contains(&egfr.value), "egfr.value", "must be between 1 and 250 mL/min/1.73 m²");
+            v.ensure(egfr.measured_on <= now.date_naive(), "egfr.measured_on", "must not be in the future");
+        }
         v.finish()?;
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
@@ -186,6 +202,12 @@ impl Hospital {
             }
             if let Some(Some(h)) = history {
                 clinical.medical_history = h;
+            }
+            if let Some(day) = update.pregnancy_noted_on {
+                clinical.pregnancy_noted_on = day;
+            }
+            if let Some(egfr) = update.egfr {
+                clinical.egfr = egfr;
             }
             user.touch(now);
             patient.touch(now);

@@ -1,12 +1,12 @@
 //! Prescription analysis over HTTP: deterministic checks without any AI endpoint, reuse of the
-//! stored analysis, and who may ask.
+//! stored analysis, who may ask, and the pregnancy and eGFR of the clinical record reaching them.
 
 use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::common::*;
 
-on_both!(analysis_over_http);
+on_both!(analysis_over_http, pregnancy_and_egfr_over_http);
 
 async fn analysis_over_http(s: &TestServer) {
     let admin = s.admin().await;
@@ -56,4 +56,42 @@ async fn analysis_over_http(s: &TestServer) {
     assert_eq!(s.post(&path, Some(&dr2), json!({})).await.0, StatusCode::NOT_FOUND);
     let (_, audit) = s.get("/api/audit?action=ai_request", Some(&admin)).await;
     assert_eq!(audit["total"], 3, "every request is audited, the one answered from the stored analysis too");
+}
+
+async fn pregnancy_and_egfr_over_http(s: &TestServer) {
+    let (dr, dr_id) = s.doctor(1).await;
+    let (p1, p1_id) = s.patient(1).await;
+    let slot = s.slots(&dr_id).await[0].clone();
+    let (_, a) = s.post("/api/appointments", Some(&p1), json!({"doctor_id": dr_id, "starts_at": slot})).await;
+    let a_id = a["id"].as_str().unwrap();
+    s.post(&format!("/api/appointments/{a_id}/confirm"), Some(&dr), json!({})).await;
+    let patient = format!("/api/patients/{p1_id}");
+
+    // The patient records both on her own record; bad values are refused by field.
+    let (status, bad) = s.patch(&patient, Some(&p1), json!({"egfr": {"value": 0, "measured_on": "2020-01-01"}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    assert!(bad.to_string().contains("egfr.value"), "{bad}");
+    let (status, rec) =
+        s.patch(&patient, Some(&p1), json!({"pregnancy_noted_on": "2020-01-01", "egfr": {"value": 24, "measured_on": "2020-01-01"}})).await;
+    assert_eq!(status, StatusCode::OK, "{rec}");
+    assert_eq!(rec["clinical"]["egfr"], json!({"value": 24, "measured_on": "2020-01-01"}));
+    // Left out, it stays; null clears.
+    let (_, rec) = s.patch(&patient, Some(&p1), json!({"address": "2 Low Road"})).await;
+    assert_eq!(rec["clinical"]["pregnancy_noted_on"], "2020-01-01");
+    let (_, rec) = s.patch(&patient, Some(&p1), json!({"pregnancy_noted_on": null})).await;
+    assert!(rec["clinical"]["pregnancy_noted_on"].is_null() && rec["clinical"]["egfr"]["value"] == 24, "{rec}");
+
+    let (status, rx) = s
+        .post(
+            "/api/prescriptions",
+            Some(&dr),
+            json!({"appointment_id": a_id, "diagnosis": "Type 2 diabetes",
+                   "medications": [{"name": "Glucophage", "strength": "500 mg", "route": "oral", "frequency": "twice daily", "duration_days": 30}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rx}");
+    let (_, analysis) = s.post(&format!("/api/prescriptions/{}/analysis", rx["id"].as_str().unwrap()), Some(&dr), json!({})).await;
+    let renal = analysis["checks"].as_array().unwrap().iter().find(|f| f["rationale"].as_str().is_some_and(|r| r.contains("eGFR 24")));
+    let renal = renal.unwrap_or_else(|| panic!("metformin at an eGFR of 24 is caught: {analysis}"));
+    assert_eq!((renal["category"].as_str(), renal["severity"].as_str()), (Some("contraindication"), Some("critical")));
 }
