@@ -691,6 +691,7 @@ pub struct Clinical {
 #[oai(deny_unknown_fields)]
 pub struct Egfr {
     /// mL/min/1.73 m², 1 to 250.
+    #[oai(validator(minimum(value = "1"), maximum(value = "250")))]
     pub value: u16,
     /// The day it was measured (not in the future).
     pub measured_on: NaiveDate,

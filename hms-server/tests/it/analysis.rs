@@ -67,10 +67,13 @@ async fn pregnancy_and_egfr_over_http(s: &TestServer) {
     s.post(&format!("/api/appointments/{a_id}/confirm"), Some(&dr), json!({})).await;
     let patient = format!("/api/patients/{p1_id}");
 
-    // The patient records both on her own record; bad values are refused by field.
+    // The patient records both on her own record; bad values are refused: outside the documented
+    // range by the schema, in the future by the core, by field.
     let (status, bad) = s.patch(&patient, Some(&p1), json!({"egfr": {"value": 0, "measured_on": "2020-01-01"}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+    let (status, bad) = s.patch(&patient, Some(&p1), json!({"egfr": {"value": 40, "measured_on": "2999-01-01"}})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
-    assert!(bad.to_string().contains("egfr.value"), "{bad}");
+    assert!(bad.to_string().contains("egfr.measured_on"), "{bad}");
     let (status, rec) =
         s.patch(&patient, Some(&p1), json!({"pregnancy_noted_on": "2020-01-01", "egfr": {"value": 24, "measured_on": "2020-01-01"}})).await;
     assert_eq!(status, StatusCode::OK, "{rec}");
