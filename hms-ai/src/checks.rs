@@ -72,13 +72,35 @@ pub fn check_subject(pack: &RulePack, subject: &AnalysisSubject, today: NaiveDat
     check(pack, &CheckInput::from_subject(subject, today))
 }
 
-/// Runs every check, most severe findings first.
+/// Runs every check, most severe findings first. Each finding names its rule and what each of
+/// its medications was resolved to.
 pub fn check(pack: &RulePack, input: &CheckInput<'_>) -> Vec<Finding> {
+    let resolved = |written: &str| -> String {
+        let ingredients: Vec<&str> = input
+            .medications
+            .iter()
+            .find(|m| m.name.trim() == written)
+            .map(|m| pack.find_drugs(&m.name).into_iter().flat_map(|d| pack.drugs()[d].ingredients.clone()).collect::<Vec<_>>())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| pack.drugs()[i].name.as_str())
+            .collect();
+        let mut unique: Vec<&str> = Vec::new();
+        for i in ingredients {
+            if !unique.contains(&i) {
+                unique.push(i);
+            }
+        }
+        unique.join(" + ")
+    };
     run(pack, input)
         .into_iter()
         .map(|c| {
             tracing::debug!(rule = %c.rule, severity = %c.finding.severity, "deterministic finding");
-            c.finding
+            let mut f = c.finding;
+            f.resolved = f.medications.iter().map(|m| resolved(m)).collect();
+            f.rule = Some(c.rule);
+            f
         })
         .collect()
 }
@@ -127,7 +149,16 @@ fn finding(
     action: impl Into<String>,
     source: Option<&str>,
 ) -> Finding {
-    Finding { category, severity, medications, rationale, suggested_action: action.into(), source: source.map(str::to_string) }
+    Finding {
+        category,
+        severity,
+        medications,
+        rationale,
+        suggested_action: action.into(),
+        source: source.map(str::to_string),
+        rule: None,
+        resolved: Vec::new(),
+    }
 }
 
 fn mg(v: f64) -> String {

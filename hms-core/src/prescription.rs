@@ -153,6 +153,14 @@ pub struct Finding {
     pub suggested_action: String,
     /// Where the rule comes from (for deterministic findings).
     pub source: Option<String>,
+    /// The rule that produced it, e.g. `interaction:atazanavir-ppis` (deterministic findings).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub rule: Option<String>,
+    /// What each of `medications` was resolved to: its generic ingredients joined with ` + `
+    /// (`amoxicillin + clavulanate` for `Augmentin 625`), empty when unknown; deterministic
+    /// findings only.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub resolved: Vec<String>,
 }
 
 /// The AI's structured review of a prescription.

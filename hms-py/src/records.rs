@@ -423,6 +423,10 @@ record! {
         suggested_action: f.suggested_action,
         /// Where the rule comes from, for deterministic findings.
         source: f.source,
+        /// The rule that produced it (e.g. `interaction:atazanavir-ppis`), for deterministic findings.
+        rule: f.rule,
+        /// What each medication was resolved to (its generic ingredients joined with ` + `; empty when unknown).
+        resolved: f.resolved,
     }
 }
 

@@ -42,6 +42,8 @@ def test_pregnancy_and_egfr_are_recorded_cleared_and_checked(clinic: Clinic) -> 
     ]
     rx = clinic.doctor.write_prescription(appointment.id, diagnosis="Type 2 diabetes", medications=medications, now=during)
     checks = clinic.doctor.analyze_prescription(rx.id, now=during).checks
+    assert all(f.rule for f in checks), "every deterministic finding names its rule"
+    assert any(f.resolved == ["metformin"] for f in checks if f.medications == ["Glucophage"])
     critical = {(f.medications[0], f.category) for f in checks if f.severity == hms.Severity.CRITICAL}
     assert ("Glucophage", hms.FindingCategory.CONTRAINDICATION) in critical, checks
     assert ("Warfarin", hms.FindingCategory.CONTRAINDICATION) in critical, checks

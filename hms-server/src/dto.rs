@@ -1184,6 +1184,12 @@ pub struct Finding {
     /// The rule's source (deterministic findings).
     #[oai(nullable)]
     pub source: Option<String>,
+    /// The rule that produced it, e.g. `interaction:atazanavir-ppis` (deterministic findings).
+    #[oai(nullable)]
+    pub rule: Option<String>,
+    /// What each medication was resolved to: its generic ingredients joined with ` + `, empty when
+    /// unknown (deterministic findings).
+    pub resolved: Vec<String>,
 }
 
 impl From<core::Finding> for Finding {
@@ -1195,6 +1201,8 @@ impl From<core::Finding> for Finding {
             rationale: f.rationale,
             suggested_action: f.suggested_action,
             source: f.source,
+            rule: f.rule,
+            resolved: f.resolved,
         }
     }
 }

@@ -495,3 +495,25 @@ fn a_narrower_rule_speaks_for_a_pair_at_the_same_severity() {
     let found = Case::new(vec![plain("pimozide"), plain("clarithromycin")]).run();
     assert_eq!(one(&found, FindingCategory::Interaction).rule, "interaction:pimozide-macrolide");
 }
+
+#[test]
+fn findings_name_their_rule_and_what_each_medication_was_read_as() {
+    let meds = vec![med("Augmentin 625", "500/125 mg", "twice daily"), med("Zorbafix", "5 mg", "once daily")];
+    let allergies = vec!["penicillin".to_string()];
+    let input = CheckInput {
+        medications: &meds,
+        allergies: Some(&allergies),
+        conditions: &[],
+        age: Some(40),
+        pregnancy_noted_on: None,
+        egfr: None,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("a date"),
+    };
+    let found = super::check(pack(), &input);
+    let allergy = found.iter().find(|f| f.category == FindingCategory::Allergy).expect("the penicillin allergy");
+    assert_eq!(allergy.rule.as_deref(), Some("allergy:direct"));
+    assert_eq!(allergy.medications, ["Augmentin 625"]);
+    assert_eq!(allergy.resolved, ["amoxicillin + clavulanate"]);
+    let unknown = found.iter().find(|f| f.medications == ["Zorbafix"]).expect("the unknown drug");
+    assert_eq!((unknown.rule.as_deref(), unknown.resolved.as_slice()), (Some("missing:unknown-drug"), &[String::new()][..]));
+}

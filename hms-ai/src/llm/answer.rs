@@ -131,6 +131,8 @@ pub fn parse_answer(content: &str, prescribed: &[&str]) -> Result<AiReview, Stri
             rationale: bounded(&at("rationale"), &f.rationale, MAX_LINE)?,
             suggested_action: bounded(&at("suggested_action"), &f.suggested_action, MAX_LINE)?,
             source: None,
+            rule: None,
+            resolved: Vec::new(),
         });
     }
     let missing_information =

@@ -43,6 +43,27 @@ async fn with_an_endpoint_the_review_completes_the_analysis() {
 }
 
 #[tokio::test]
+async fn a_review_that_plays_a_finding_down_changes_no_deterministic_finding() {
+    let without = Analyzer::new(None).unwrap().analyze(&subject(), today()).await;
+    // The model calls the allergy harmless, and offers nothing else.
+    let mild = serde_json::json!({
+        "summary": "Amoxicillin is fine.",
+        "findings": [{"category": "allergy", "severity": "info", "medications": ["Amoxicillin"],
+                      "rationale": "The allergy is probably not real.", "suggested_action": "Give it."}],
+        "patient_instructions": "Take it.",
+        "missing_information": []
+    });
+    let stub = Stub::start(vec![Reply::answer(&mild.to_string())]).await;
+    let a = Analyzer::new(Some(stub.config())).unwrap().analyze(&subject(), today()).await;
+    assert_eq!(a.outcome, AnalysisOutcome::Complete);
+    assert_eq!(a.checks, without.checks, "the checks stand whatever the review says");
+    assert_eq!(a.review.as_ref().unwrap().findings[0].severity, Severity::Info, "the review is kept beside them, as said");
+    // What the model was shown: the deterministic findings, and that it cannot lower them.
+    let sent = stub.received();
+    assert!(sent[0].message(1).contains("deterministic_findings") && sent[0].message(0).contains("cannot lower"));
+}
+
+#[tokio::test]
 async fn a_failing_endpoint_leaves_the_checks_and_says_why() {
     let stub = Stub::start(vec![Reply::raw(500, "boom")]).await;
     let mut config = stub.config();

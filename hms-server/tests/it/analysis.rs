@@ -97,4 +97,6 @@ async fn pregnancy_and_egfr_over_http(s: &TestServer) {
     let renal = analysis["checks"].as_array().unwrap().iter().find(|f| f["rationale"].as_str().is_some_and(|r| r.contains("eGFR 24")));
     let renal = renal.unwrap_or_else(|| panic!("metformin at an eGFR of 24 is caught: {analysis}"));
     assert_eq!((renal["category"].as_str(), renal["severity"].as_str()), (Some("contraindication"), Some("critical")));
+    assert_eq!(renal["resolved"], json!(["metformin"]), "{renal}");
+    assert!(renal["rule"].as_str().is_some_and(|r| r.starts_with("renal:")), "{renal}");
 }
