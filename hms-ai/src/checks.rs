@@ -167,6 +167,19 @@ fn mg(v: f64) -> String {
     if s.is_empty() { "0".into() } else { s.to_string() }
 }
 
+/// Whether a medication's name says it acts where it is put (eye or ear drops, a cream or an
+/// ointment), whatever route was chosen: such products do not count towards interactions,
+/// doses and the patient-context rules.
+fn written_as_local(name: &str) -> bool {
+    let words = crate::rules::normalize(name);
+    let words: Vec<&str> = words.split(' ').collect();
+    let has = |w: &str| words.contains(&w);
+    ["eye", "eyes", "ear", "ears", "ophthalmic", "otic", "cream", "ointment", "lotion", "shampoo", "topical", "mouthwash"]
+        .iter()
+        .any(|w| has(w))
+        || (has("gel") && !has("oral"))
+}
+
 pub(crate) fn run(pack: &RulePack, input: &CheckInput<'_>) -> Vec<Checked> {
     let meds: Vec<Med<'_>> = input
         .medications
@@ -181,7 +194,7 @@ pub(crate) fn run(pack: &RulePack, input: &CheckInput<'_>) -> Vec<Checked> {
                     }
                 }
             }
-            Med { m, drugs, ingredients, systemic: m.route != Route::Topical }
+            Med { m, drugs, ingredients, systemic: m.route != Route::Topical && !written_as_local(&m.name) }
         })
         .collect();
     let mut out = Vec::new();

@@ -1364,18 +1364,35 @@ impl RulePack {
         let mut found = Vec::new();
         for clause in clauses(text) {
             let words: Vec<&str> = clause.iter().map(String::as_str).collect();
-            for (ix, c) in self.conditions.iter().enumerate() {
-                if found.contains(&ix) {
+            let mut at = 0;
+            while at < words.len() {
+                // The longest name of any condition starting here ("seizure disorder", not "seizure").
+                let mut longest = 0;
+                let mut named: Vec<usize> = Vec::new();
+                for (ix, c) in self.conditions.iter().enumerate() {
+                    for alias in &c.aliases {
+                        let alias: Vec<&str> = alias.split(' ').collect();
+                        if words[at..].starts_with(&alias) {
+                            if alias.len() > longest {
+                                longest = alias.len();
+                                named.clear();
+                            }
+                            if alias.len() == longest && !named.contains(&ix) {
+                                named.push(ix);
+                            }
+                        }
+                    }
+                }
+                if longest == 0 {
+                    at += 1;
                     continue;
                 }
-                let hit = c.aliases.iter().any(|alias| {
-                    let alias: Vec<&str> = alias.split(' ').collect();
-                    (0..words.len().saturating_sub(alias.len() - 1))
-                        .any(|at| words[at..at + alias.len()] == alias[..] && affirmed(&words, at, at + alias.len(), c.history_counts))
-                });
-                if hit {
-                    found.push(ix);
+                for ix in named {
+                    if !found.contains(&ix) && affirmed(&words, at, at + longest, self.conditions[ix].history_counts) {
+                        found.push(ix);
+                    }
                 }
+                at += longest;
             }
         }
         found
@@ -1597,14 +1614,15 @@ const FILLERS: &[&str] = &[
     "kids",
 ];
 
-/// A recorded text cut where a negation's reach ends (a semicolon, full stop, colon, bracket,
-/// line, or "but"), each part normalised, with each comma kept as the word `,`: a negation before
-/// a comma does not reach past it, while "asthma, resolved" still reads as resolved.
+/// A recorded text cut where a negation's reach ends (a semicolon, full stop, bracket, line, or
+/// "but"), each part normalised, with each comma and colon kept as the word `,`: a negation
+/// before a comma does not reach past it, while "asthma, resolved" still reads as resolved and
+/// "Asthma: no" as denied.
 fn clauses(text: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
-    for part in text.split([';', '.', ':', '(', ')', '\n']) {
+    for part in text.split([';', '.', '(', ')', '\n']) {
         let mut current: Vec<String> = Vec::new();
-        for (i, piece) in part.split(',').enumerate() {
+        for (i, piece) in part.split([',', ':']).enumerate() {
             if i > 0 {
                 current.push(",".into());
             }
@@ -1627,11 +1645,13 @@ const NEGATED_BEFORE: &[&str] = &[
     "no",
     "not",
     "non",
+    "nil",
+    "negative",
+    "negative for",
     "denies",
     "denied",
     "deny",
     "without",
-    "negative for",
     "free of",
     "absence of",
     "absent",
@@ -1651,20 +1671,13 @@ const NEGATED_BEFORE: &[&str] = &[
     "fh of",
     "fhx",
 ];
-/// Phrases after a mention that deny it.
-const NEGATED_AFTER: &[&str] = &[
-    "ruled out",
-    "was ruled out",
-    "is ruled out",
-    "excluded",
-    "was excluded",
-    "negative",
-    "unlikely",
-    "absent",
-    "denied",
-    "not present",
-    "in family",
-];
+/// Phrases after a mention, in its clause, that deny it.
+const NEGATED_AFTER: &[&str] =
+    &["ruled out", "excluded", "negative", "unlikely", "absent", "denied", "not present", "not confirmed", "in family", "in the family"];
+/// A whole answer after a mention that denies it ("Asthma: no", "Seizures: none").
+const ANSWERED_NO: &[&str] = &["no", "none", "nil", "negative", "absent", "denied", "not known", "not present", "n"];
+/// Words that end a negation's reach before a mention ("no fever and has asthma").
+const TERMINATORS: &[&str] = &["has", "have", "had", "presents", "presenting", "reports", "diagnosed"];
 /// Phrases before a mention that put it in the past.
 const HISTORICAL_BEFORE: &[&str] = &[
     "history of",
@@ -1685,25 +1698,26 @@ const HISTORICAL_BEFORE: &[&str] = &[
 const HISTORICAL_AFTER: &[&str] =
     &["resolved", "in remission", "in the past", "as a child", "in childhood", "years ago", "cured", "treated and resolved", "no longer"];
 
-/// Whether the mention at `words[start..end]` is affirmed: no negation within five words before
-/// it or three after it, and (unless `history_counts`) nothing that puts it in the past.
+/// Whether the mention at `words[start..end]` is affirmed: not denied (a negation within six
+/// words before it, back to a comma or a word such as "has"; a denial after it in its clause; or
+/// an answer of "no" after it), and, unless `history_counts`, not put in the past.
 fn affirmed(words: &[&str], start: usize, end: usize, history_counts: bool) -> bool {
-    let from = words[..start].iter().rposition(|w| *w == ",").map_or(0, |c| c + 1).max(start.saturating_sub(5));
-    let before = &words[from..start];
-    let after: Vec<&str> = words[end..].iter().copied().filter(|w| *w != ",").take(3).collect();
-    let after = after.as_slice();
+    let stop = words[..start].iter().rposition(|w| *w == "," || TERMINATORS.contains(w)).map_or(0, |c| c + 1);
+    let before = &words[stop.max(start.saturating_sub(6))..start];
+    let in_clause: Vec<&str> = words[end..].iter().copied().take_while(|w| *w != ",").take(4).collect();
+    let rest: Vec<&str> = words[end..].iter().copied().filter(|w| *w != ",").collect();
     let within = |window: &[&str], phrase: &str| {
         let p: Vec<&str> = phrase.split(' ').collect();
         (0..window.len()).any(|i| window[i..].starts_with(&p))
     };
-    let starts_with = |window: &[&str], phrase: &str| {
-        let p: Vec<&str> = phrase.split(' ').collect();
-        window.starts_with(&p)
-    };
-    if NEGATED_BEFORE.iter().any(|n| within(before, n)) || NEGATED_AFTER.iter().any(|n| starts_with(after, n)) {
+    let denied = NEGATED_BEFORE.iter().any(|n| within(before, n))
+        || NEGATED_AFTER.iter().any(|n| within(&in_clause, n))
+        || ANSWERED_NO.iter().any(|n| rest.join(" ") == *n);
+    if denied {
         return false;
     }
-    history_counts || !(HISTORICAL_BEFORE.iter().any(|h| within(before, h)) || HISTORICAL_AFTER.iter().any(|h| starts_with(after, h)))
+    let after = &rest[..rest.len().min(3)];
+    history_counts || !(HISTORICAL_BEFORE.iter().any(|h| within(before, h)) || HISTORICAL_AFTER.iter().any(|h| within(after, h)))
 }
 
 #[cfg(test)]
@@ -2027,6 +2041,10 @@ source = "a source of its own"
         assert!(ids("Asthma, well controlled").contains(&"asthma".to_string()));
         assert!(ids("no diabetes but asthma").contains(&"asthma".to_string()), "a negation ends at `but`");
         assert!(ids("no diabetes, asthma").contains(&"asthma".to_string()), "and at a comma");
+        assert!(ids("no fever but has asthma").contains(&"asthma".to_string()));
+        assert!(ids("no fever and has asthma").contains(&"asthma".to_string()), "and at `has`");
+        assert!(ids("Pregnancy test negative").is_empty() && ids("negative pregnancy test").is_empty() && ids("Pregnant: No").is_empty());
+        assert!(!ids("seizure disorder ruled out").contains(&"epilepsy".to_string()), "the longest name is the mention");
         assert!(ids("Hypertension; asthma").contains(&"asthma".to_string()));
         // A past mention matches only where the past is what matters.
         let current = p.conditions().iter().find(|c| !c.history_counts).expect("a condition whose past does not count");

@@ -276,7 +276,10 @@ fn serotonergic_combinations() {
 
 #[test]
 fn renin_angiotensin_and_potassium() {
+    // A mineralocorticoid antagonist with an ACE inhibitor is heart-failure treatment: watched, not avoided.
     let found = Case::new(vec![plain("lisinopril"), plain("spironolactone")]).run();
+    assert_eq!(one(&found, FindingCategory::Interaction).finding.severity, Severity::Moderate);
+    let found = Case::new(vec![plain("lisinopril"), plain("amiloride")]).run();
     assert_eq!(one(&found, FindingCategory::Interaction).finding.severity, Severity::High);
     let found = Case::new(vec![plain("ramipril"), plain("losartan")]).run();
     assert_eq!(one(&found, FindingCategory::Interaction).finding.severity, Severity::High);
@@ -516,4 +519,14 @@ fn findings_name_their_rule_and_what_each_medication_was_read_as() {
     assert_eq!(allergy.resolved, ["amoxicillin + clavulanate"]);
     let unknown = found.iter().find(|f| f.medications == ["Zorbafix"]).expect("the unknown drug");
     assert_eq!((unknown.rule.as_deref(), unknown.resolved.as_slice()), (Some("missing:unknown-drug"), &[String::new()][..]));
+}
+
+#[test]
+fn eye_drops_and_creams_act_where_they_are_put() {
+    // Moxifloxacin and ondansetron are both known to prolong the QT interval when taken by mouth.
+    let drops = routed(med("Moxifloxacin 0.5% eye drops", "1 drop", "three times daily"), Route::Other);
+    let found = Case::new(vec![drops, plain("ondansetron")]).run();
+    assert!(only(&found, FindingCategory::Interaction).is_empty(), "{found:#?}");
+    let found = Case::new(vec![plain("moxifloxacin"), plain("ondansetron")]).run();
+    assert_eq!(one(&found, FindingCategory::Interaction).finding.severity, Severity::High);
 }
