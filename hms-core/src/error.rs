@@ -125,6 +125,9 @@ pub enum Error {
     /// The actor is not allowed to do this.
     #[error("not allowed: {}", .0.action)]
     Forbidden(Refusal),
+    /// The actor signed in only to enrol a second factor, which its role requires.
+    #[error("this account must enrol a second factor (POST /api/auth/second-factor) before anything else")]
+    SecondFactorRequired,
     /// The actor is not allowed to do this and may not learn whether the record exists.
     #[error("{} not found", .0.entity)]
     Hidden(Refusal),
@@ -166,7 +169,7 @@ impl Error {
             Error::Invalid(_) | Error::Rule { .. } => ErrorKind::Invalid,
             Error::NotFound { .. } | Error::Hidden(_) => ErrorKind::NotFound,
             Error::Conflict(_) => ErrorKind::Conflict,
-            Error::Forbidden(_) => ErrorKind::Forbidden,
+            Error::Forbidden(_) | Error::SecondFactorRequired => ErrorKind::Forbidden,
             Error::Unauthenticated(_) => ErrorKind::Unauthenticated,
             Error::PreconditionFailed { .. } => ErrorKind::PreconditionFailed,
             Error::Throttled { .. } => ErrorKind::Throttled,

@@ -41,6 +41,19 @@ pub struct HospitalConfig {
     /// When a commit to a SQLite database counts as done (PostgreSQL's is its server's
     /// `synchronous_commit`). Durable by default.
     pub sqlite_synchronous: SqliteSynchronous,
+    /// The key that seals second-factor keys and the reset tokens in queued e-mails. Without it,
+    /// enrolling a second factor and resetting a password by e-mail are refused.
+    pub secret_key: Option<crate::security::SecretKey>,
+    /// The roles that must sign in with a second factor; such a user without one may sign in only
+    /// to enrol.
+    pub second_factor_roles: Vec<crate::user::Role>,
+    /// How long a password-reset token works.
+    pub password_reset_ttl: chrono::Duration,
+    /// How long the second step of a sign-in may take.
+    pub sign_in_challenge_ttl: chrono::Duration,
+    /// Where a reset link points, the token appended (e.g. `https://hms.example.org/#reset=`);
+    /// without it the e-mail gives the token alone.
+    pub reset_link: Option<String>,
 }
 
 crate::code_enum! {
@@ -73,6 +86,11 @@ impl Default for HospitalConfig {
             login_failures_per_address: 50,
             login_window: chrono::Duration::minutes(15),
             sqlite_synchronous: SqliteSynchronous::default(),
+            secret_key: None,
+            second_factor_roles: Vec::new(),
+            password_reset_ttl: chrono::Duration::minutes(30),
+            sign_in_challenge_ttl: chrono::Duration::minutes(5),
+            reset_link: None,
         }
     }
 }
@@ -257,6 +275,9 @@ pub(crate) fn refuse(denial: Denial, action: Action, entity: EntityKind, entity_
 
 /// The first check of every workflow: does the actor's role hold any grant for `action`?
 pub(crate) fn gate(actor: &Actor, action: Action, entity: EntityKind) -> Result<()> {
+    if actor.enrolment_only() {
+        return Err(Error::SecondFactorRequired);
+    }
     if policy::may_ever(actor.role(), action) { Ok(()) } else { Err(refuse(Denial::Forbidden, action, entity, None, None)) }
 }
 
@@ -269,6 +290,9 @@ pub(crate) fn authorize(
     entity_id: impl ToString,
     patient: Option<PatientId>,
 ) -> Result<Scope> {
+    if actor.enrolment_only() {
+        return Err(Error::SecondFactorRequired);
+    }
     policy::decide(actor.role(), action, relation).map_err(|d| refuse(d, action, entity, Some(entity_id.to_string()), patient))
 }
 

@@ -7,7 +7,7 @@
 //! except for records anyone may read (doctors' profiles and availability), whose existence is no
 //! secret: another's is refused outright.
 
-use crate::ids::{DoctorId, PatientId, UserId};
+use crate::ids::{DoctorId, PatientId, SessionId, UserId};
 use crate::user::Role;
 
 /// An authenticated user acting on hms. Built by [`crate::Hospital`] from an active account.
@@ -15,13 +15,38 @@ use crate::user::Role;
 pub struct Actor {
     id: UserId,
     role: Role,
+    session: Option<SessionId>,
+    enrolment_only: bool,
 }
 
 impl Actor {
     /// An actor for an account already authenticated by the caller (a verified token, a login).
     /// The hospital's workflows re-check that the account exists and is active where it matters.
     pub fn new(id: UserId, role: Role) -> Self {
-        Self { id, role }
+        Self { id, role, session: None, enrolment_only: false }
+    }
+
+    /// The same actor, acting through `session` (the session it signed in with).
+    pub fn in_session(mut self, session: SessionId) -> Self {
+        self.session = Some(session);
+        self
+    }
+
+    /// The session this actor acts through, when known.
+    pub fn session(&self) -> Option<SessionId> {
+        self.session
+    }
+
+    /// Whether this actor signed in only to enrol a second factor (its role requires one and it
+    /// has none yet): every workflow but enrolment, sign-out and its own sessions refuses it.
+    pub fn enrolment_only(&self) -> bool {
+        self.enrolment_only
+    }
+
+    /// The same actor, limited to enrolling a second factor.
+    pub fn limited_to_enrolment(mut self) -> Self {
+        self.enrolment_only = true;
+        self
     }
 
     /// The acting user's id.

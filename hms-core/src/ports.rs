@@ -21,6 +21,7 @@ use crate::page::{Page, PageRequest};
 use crate::prescription::{AnalysisSubject, NewAnalysis, Prescription, PrescriptionAnalysis};
 use crate::profile::{Doctor, Patient};
 use crate::schedule::{Availability, AvailabilityException, AvailabilityRule};
+use crate::security::{PasswordReset, RecoveryCode, SecondFactor, SignInChallenge};
 use crate::session::{RefreshToken, Session};
 use crate::user::{Role, User};
 use crate::values::Email;
@@ -298,6 +299,39 @@ pub trait Tx: Send {
     async fn revoke_session(&mut self, id: SessionId, at: DateTime<Utc>) -> Result<()>;
     /// Revokes every live session of a user; returns how many.
     async fn revoke_sessions_of(&mut self, user: UserId, at: DateTime<Utc>) -> Result<u64>;
+    /// A user's unrevoked sessions, newest first.
+    async fn sessions_of(&mut self, user: UserId) -> Result<Vec<Session>>;
+    /// Records that a session was used at `at`.
+    async fn touch_session(&mut self, id: SessionId, at: DateTime<Utc>) -> Result<()>;
+    /// Lifts a session's limit to enrolment (its user has just enrolled a second factor).
+    async fn lift_enrolment_only(&mut self, id: SessionId) -> Result<()>;
+    /// Inserts a password-reset token.
+    async fn insert_password_reset(&mut self, reset: &PasswordReset) -> Result<()>;
+    /// A password-reset token by id.
+    async fn password_reset(&mut self, id: uuid::Uuid) -> Result<Option<PasswordReset>>;
+    /// Marks every unused reset token of a user used at `at`; returns how many.
+    async fn spend_password_resets(&mut self, user: UserId, at: DateTime<Utc>) -> Result<u64>;
+    /// A user's second factor, pending or confirmed.
+    async fn second_factor(&mut self, user: UserId) -> Result<Option<SecondFactor>>;
+    /// Records a user's second factor, replacing any other.
+    async fn put_second_factor(&mut self, factor: &SecondFactor) -> Result<()>;
+    /// Removes a user's second factor and recovery codes.
+    async fn delete_second_factor(&mut self, user: UserId) -> Result<()>;
+    /// Records `step` as the last accepted, only if it is later than the last one; false when not
+    /// (a code used twice).
+    async fn advance_second_factor_step(&mut self, user: UserId, step: i64) -> Result<bool>;
+    /// Inserts recovery codes.
+    async fn insert_recovery_codes(&mut self, codes: &[RecoveryCode]) -> Result<()>;
+    /// A user's recovery codes, used or not.
+    async fn recovery_codes(&mut self, user: UserId) -> Result<Vec<RecoveryCode>>;
+    /// Marks a recovery code used, if it was not; false when it was.
+    async fn spend_recovery_code(&mut self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<bool>;
+    /// Inserts a sign-in challenge.
+    async fn insert_sign_in_challenge(&mut self, challenge: &SignInChallenge) -> Result<()>;
+    /// A sign-in challenge by id.
+    async fn sign_in_challenge(&mut self, id: uuid::Uuid) -> Result<Option<SignInChallenge>>;
+    /// Marks a challenge completed, if it was not; false when it was.
+    async fn spend_sign_in_challenge(&mut self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<bool>;
     /// Inserts a refresh token.
     async fn insert_refresh_token(&mut self, token: &RefreshToken) -> Result<()>;
     /// A refresh token by id.

@@ -25,6 +25,14 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     /// When it was ended (logout, reuse of a spent token, deactivation).
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When it was last refreshed (or opened).
+    pub last_used_at: DateTime<Utc>,
+    /// The client's address, as recorded at sign-in.
+    pub client_address: Option<String>,
+    /// The client's user agent, as recorded at sign-in.
+    pub user_agent: Option<String>,
+    /// Whether it may only enrol a second factor (the user's role requires one and has none).
+    pub enrolment_only: bool,
 }
 
 impl Session {

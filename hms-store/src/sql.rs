@@ -239,9 +239,37 @@ pub(crate) const BUSIEST: &str = "select ap.doctor_id, a.full_name, count(*) as 
      join account a on a.id = ap.doctor_id where ap.status in ('pending', 'confirmed', 'completed') \
      group by ap.doctor_id, a.full_name order by n desc, a.full_name limit $1";
 
-pub(crate) const INSERT_SESSION: &str = "insert into session (id, user_id, created_at, expires_at, revoked_at) values ($1, $2, $3, $4, $5)";
-pub(crate) const SESSION_BY_ID: &str = "select id, user_id, created_at, expires_at, revoked_at from session where id = $1";
+pub(crate) const INSERT_SESSION: &str = "insert into session (id, user_id, created_at, expires_at, revoked_at, last_used_at, \
+     client_address, user_agent, enrolment_only) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub(crate) const SESSION_BY_ID: &str = "select id, user_id, created_at, expires_at, revoked_at, last_used_at, client_address, \
+     user_agent, enrolment_only from session where id = $1";
+pub(crate) const SESSIONS_OF: &str = "select id, user_id, created_at, expires_at, revoked_at, last_used_at, client_address, \
+     user_agent, enrolment_only from session where user_id = $1 and revoked_at is null order by created_at desc, id";
+pub(crate) const TOUCH_SESSION: &str = "update session set last_used_at = $2 where id = $1";
+pub(crate) const LIFT_ENROLMENT_ONLY: &str = "update session set enrolment_only = $2 where id = $1";
+pub(crate) const INSERT_PASSWORD_RESET: &str = "insert into password_reset (id, user_id, secret_sha256, created_at, expires_at, \
+     used_at, forced_by) values ($1, $2, $3, $4, $5, $6, $7)";
+pub(crate) const PASSWORD_RESET_BY_ID: &str =
+    "select id, user_id, secret_sha256, created_at, expires_at, used_at, forced_by from password_reset where id = $1";
+pub(crate) const SPEND_PASSWORD_RESETS: &str = "update password_reset set used_at = $2 where user_id = $1 and used_at is null";
+pub(crate) const SECOND_FACTOR: &str =
+    "select user_id, secret_sealed, confirmed_at, last_step, created_at from second_factor where user_id = $1";
+pub(crate) const DELETE_SECOND_FACTOR: &str = "delete from second_factor where user_id = $1";
+pub(crate) const INSERT_SECOND_FACTOR: &str =
+    "insert into second_factor (user_id, secret_sealed, confirmed_at, last_step, created_at) values ($1, $2, $3, $4, $5)";
+pub(crate) const ADVANCE_SECOND_FACTOR: &str = "update second_factor set last_step = $2 where user_id = $1 \
+     and confirmed_at is not null and (last_step is null or last_step < $2)";
+pub(crate) const INSERT_RECOVERY_CODE: &str = "insert into recovery_code (id, user_id, code_sha256, used_at) values ($1, $2, $3, $4)";
+pub(crate) const RECOVERY_CODES: &str = "select id, user_id, code_sha256, used_at from recovery_code where user_id = $1 order by id";
+pub(crate) const DELETE_RECOVERY_CODES: &str = "delete from recovery_code where user_id = $1";
+pub(crate) const SPEND_RECOVERY_CODE: &str = "update recovery_code set used_at = $2 where id = $1 and used_at is null";
+pub(crate) const INSERT_CHALLENGE: &str = "insert into sign_in_challenge (id, user_id, secret_sha256, created_at, expires_at, \
+     used_at, client_address, user_agent) values ($1, $2, $3, $4, $5, $6, $7, $8)";
+pub(crate) const CHALLENGE_BY_ID: &str = "select id, user_id, secret_sha256, created_at, expires_at, used_at, client_address, \
+     user_agent from sign_in_challenge where id = $1";
+pub(crate) const SPEND_CHALLENGE: &str = "update sign_in_challenge set used_at = $2 where id = $1 and used_at is null";
 pub(crate) const SESSION_USER: &str = "select s.id as session_id, s.created_at as session_created_at, s.expires_at, s.revoked_at, \
+     s.last_used_at, s.client_address, s.user_agent, s.enrolment_only, \
      a.id, a.email, a.full_name, a.phone, a.role, a.password_hash, a.active, a.created_at, a.updated_at, a.version \
      from session s join account a on a.id = s.user_id where s.id = $1";
 pub(crate) const REVOKE_SESSION: &str = "update session set revoked_at = $2 where id = $1 and revoked_at is null";

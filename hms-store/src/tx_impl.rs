@@ -99,6 +99,7 @@ macro_rules! impl_tx {
         use hms_core::ports::{AppointmentFilter, DoctorFilter, InvoiceFilter, PatientFilter, PrescriptionFilter, Tx, UserFilter};
         use hms_core::prescription::{Prescription, PrescriptionAnalysis};
         use hms_core::schedule::{Availability, AvailabilityException, AvailabilityRule};
+        use hms_core::security::{ClientInfo, PasswordReset, RecoveryCode, SecondFactor, SignInChallenge};
         use hms_core::session::{RefreshToken, Session};
         use hms_core::user::{PasswordHash, User};
         use hms_core::values::{Email, LicenseNumber, PersonName, Phone};
@@ -242,6 +243,21 @@ macro_rules! impl_tx {
 
         fn dec(row: &DbRow, col: &str) -> Result<rust_decimal::Decimal> {
             dec_rs(get::<DecDb>(row, col)?)
+        }
+
+        fn session_row(r: &DbRow, id: &str, created_at: &str) -> Result<Session> {
+            let created_at: DateTime<Utc> = get(r, created_at)?;
+            Ok(Session {
+                id: SessionId::from_uuid(get(r, id)?),
+                user_id: UserId::from_uuid(get(r, "user_id").or_else(|_| get(r, "id"))?),
+                created_at,
+                expires_at: get(r, "expires_at")?,
+                revoked_at: get(r, "revoked_at")?,
+                last_used_at: get::<Option<DateTime<Utc>>>(r, "last_used_at")?.unwrap_or(created_at),
+                client_address: get(r, "client_address")?,
+                user_agent: get(r, "user_agent")?,
+                enrolment_only: get(r, "enrolment_only")?,
+            })
         }
 
         fn user_row(r: &DbRow) -> Result<User> {
@@ -1345,6 +1361,10 @@ macro_rules! impl_tx {
                     .bind(ts(s.created_at))
                     .bind(ts(s.expires_at))
                     .bind(s.revoked_at.map(ts))
+                    .bind(ts(s.last_used_at))
+                    .bind(s.client_address.as_deref())
+                    .bind(s.user_agent.as_deref())
+                    .bind(s.enrolment_only)
                     .execute(self.conn().await?)
                     .await
                     .map_err(map)?;
@@ -1353,17 +1373,7 @@ macro_rules! impl_tx {
 
             async fn session(&mut self, id: SessionId) -> Result<Option<Session>> {
                 let row = sqlx::query(SESSION_BY_ID).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
-                row.as_ref()
-                    .map(|r| {
-                        Ok(Session {
-                            id: SessionId::from_uuid(get(r, "id")?),
-                            user_id: UserId::from_uuid(get(r, "user_id")?),
-                            created_at: get(r, "created_at")?,
-                            expires_at: get(r, "expires_at")?,
-                            revoked_at: get(r, "revoked_at")?,
-                        })
-                    })
-                    .transpose()
+                row.as_ref().map(|r| session_row(r, "id", "created_at")).transpose()
             }
 
             async fn session_user(&mut self, id: SessionId) -> Result<Option<(Session, User)>> {
@@ -1371,16 +1381,176 @@ macro_rules! impl_tx {
                 row.as_ref()
                     .map(|r| {
                         let user = user_row(r)?;
-                        let session = Session {
-                            id: SessionId::from_uuid(get(r, "session_id")?),
-                            user_id: user.id,
-                            created_at: get(r, "session_created_at")?,
-                            expires_at: get(r, "expires_at")?,
-                            revoked_at: get(r, "revoked_at")?,
-                        };
+                        let mut session = session_row(r, "session_id", "session_created_at")?;
+                        session.user_id = user.id;
                         Ok((session, user))
                     })
                     .transpose()
+            }
+
+            async fn sessions_of(&mut self, user: UserId) -> Result<Vec<Session>> {
+                let rows = sqlx::query(SESSIONS_OF).bind(user.as_uuid()).fetch_all(self.conn().await?).await.map_err(map)?;
+                rows.iter().map(|r| session_row(r, "id", "created_at")).collect()
+            }
+
+            async fn touch_session(&mut self, id: SessionId, at: DateTime<Utc>) -> Result<()> {
+                sqlx::query(TOUCH_SESSION).bind(id.as_uuid()).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
+                Ok(())
+            }
+
+            async fn lift_enrolment_only(&mut self, id: SessionId) -> Result<()> {
+                sqlx::query(LIFT_ENROLMENT_ONLY).bind(id.as_uuid()).bind(false).execute(self.conn().await?).await.map_err(map)?;
+                Ok(())
+            }
+
+            async fn insert_password_reset(&mut self, r: &PasswordReset) -> Result<()> {
+                sqlx::query(INSERT_PASSWORD_RESET)
+                    .bind(r.id)
+                    .bind(r.user_id.as_uuid())
+                    .bind(r.secret_sha256.as_str())
+                    .bind(ts(r.created_at))
+                    .bind(ts(r.expires_at))
+                    .bind(r.used_at.map(ts))
+                    .bind(r.forced_by.map(|u| u.as_uuid()))
+                    .execute(self.conn().await?)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn password_reset(&mut self, id: Uuid) -> Result<Option<PasswordReset>> {
+                let row = sqlx::query(PASSWORD_RESET_BY_ID).bind(id).fetch_optional(self.conn().await?).await.map_err(map)?;
+                row.as_ref()
+                    .map(|r| {
+                        Ok(PasswordReset {
+                            id: get(r, "id")?,
+                            user_id: UserId::from_uuid(get(r, "user_id")?),
+                            secret_sha256: get(r, "secret_sha256")?,
+                            created_at: get(r, "created_at")?,
+                            expires_at: get(r, "expires_at")?,
+                            used_at: get(r, "used_at")?,
+                            forced_by: get::<Option<Uuid>>(r, "forced_by")?.map(UserId::from_uuid),
+                        })
+                    })
+                    .transpose()
+            }
+
+            async fn spend_password_resets(&mut self, user: UserId, at: DateTime<Utc>) -> Result<u64> {
+                let r =
+                    sqlx::query(SPEND_PASSWORD_RESETS).bind(user.as_uuid()).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
+                Ok(r.rows_affected())
+            }
+
+            async fn second_factor(&mut self, user: UserId) -> Result<Option<SecondFactor>> {
+                let row = sqlx::query(SECOND_FACTOR).bind(user.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
+                row.as_ref()
+                    .map(|r| {
+                        Ok(SecondFactor {
+                            user_id: UserId::from_uuid(get(r, "user_id")?),
+                            secret_sealed: get(r, "secret_sealed")?,
+                            confirmed_at: get(r, "confirmed_at")?,
+                            last_step: get(r, "last_step")?,
+                            created_at: get(r, "created_at")?,
+                        })
+                    })
+                    .transpose()
+            }
+
+            async fn put_second_factor(&mut self, f: &SecondFactor) -> Result<()> {
+                sqlx::query(DELETE_SECOND_FACTOR).bind(f.user_id.as_uuid()).execute(self.conn().await?).await.map_err(map)?;
+                sqlx::query(INSERT_SECOND_FACTOR)
+                    .bind(f.user_id.as_uuid())
+                    .bind(f.secret_sealed.as_str())
+                    .bind(f.confirmed_at.map(ts))
+                    .bind(f.last_step)
+                    .bind(ts(f.created_at))
+                    .execute(self.conn().await?)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn delete_second_factor(&mut self, user: UserId) -> Result<()> {
+                sqlx::query(DELETE_RECOVERY_CODES).bind(user.as_uuid()).execute(self.conn().await?).await.map_err(map)?;
+                sqlx::query(DELETE_SECOND_FACTOR).bind(user.as_uuid()).execute(self.conn().await?).await.map_err(map)?;
+                Ok(())
+            }
+
+            async fn advance_second_factor_step(&mut self, user: UserId, step: i64) -> Result<bool> {
+                let r =
+                    sqlx::query(ADVANCE_SECOND_FACTOR).bind(user.as_uuid()).bind(step).execute(self.conn().await?).await.map_err(map)?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn insert_recovery_codes(&mut self, codes: &[RecoveryCode]) -> Result<()> {
+                for c in codes {
+                    sqlx::query(INSERT_RECOVERY_CODE)
+                        .bind(c.id)
+                        .bind(c.user_id.as_uuid())
+                        .bind(c.code_sha256.as_str())
+                        .bind(c.used_at.map(ts))
+                        .execute(self.conn().await?)
+                        .await
+                        .map_err(map)?;
+                }
+                Ok(())
+            }
+
+            async fn recovery_codes(&mut self, user: UserId) -> Result<Vec<RecoveryCode>> {
+                let rows = sqlx::query(RECOVERY_CODES).bind(user.as_uuid()).fetch_all(self.conn().await?).await.map_err(map)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(RecoveryCode {
+                            id: get(r, "id")?,
+                            user_id: UserId::from_uuid(get(r, "user_id")?),
+                            code_sha256: get(r, "code_sha256")?,
+                            used_at: get(r, "used_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn spend_recovery_code(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<bool> {
+                let r = sqlx::query(SPEND_RECOVERY_CODE).bind(id).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
+                Ok(r.rows_affected() == 1)
+            }
+
+            async fn insert_sign_in_challenge(&mut self, c: &SignInChallenge) -> Result<()> {
+                sqlx::query(INSERT_CHALLENGE)
+                    .bind(c.id)
+                    .bind(c.user_id.as_uuid())
+                    .bind(c.secret_sha256.as_str())
+                    .bind(ts(c.created_at))
+                    .bind(ts(c.expires_at))
+                    .bind(c.used_at.map(ts))
+                    .bind(c.client.address.as_deref())
+                    .bind(c.client.user_agent.as_deref())
+                    .execute(self.conn().await?)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn sign_in_challenge(&mut self, id: Uuid) -> Result<Option<SignInChallenge>> {
+                let row = sqlx::query(CHALLENGE_BY_ID).bind(id).fetch_optional(self.conn().await?).await.map_err(map)?;
+                row.as_ref()
+                    .map(|r| {
+                        Ok(SignInChallenge {
+                            id: get(r, "id")?,
+                            user_id: UserId::from_uuid(get(r, "user_id")?),
+                            secret_sha256: get(r, "secret_sha256")?,
+                            created_at: get(r, "created_at")?,
+                            expires_at: get(r, "expires_at")?,
+                            used_at: get(r, "used_at")?,
+                            client: ClientInfo { address: get(r, "client_address")?, user_agent: get(r, "user_agent")? },
+                        })
+                    })
+                    .transpose()
+            }
+
+            async fn spend_sign_in_challenge(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<bool> {
+                let r = sqlx::query(SPEND_CHALLENGE).bind(id).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
+                Ok(r.rows_affected() == 1)
             }
 
             async fn revoke_session(&mut self, id: SessionId, at: DateTime<Utc>) -> Result<()> {

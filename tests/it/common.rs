@@ -20,6 +20,7 @@ pub fn config() -> HospitalConfig {
     HospitalConfig {
         time_zone: TimeZone::parse("Europe/London").expect("a valid zone"),
         password_cost: PasswordCost::fast_for_tests(),
+        secret_key: Some(hms::SecretKey::random().expect("a random key")),
         ..Default::default()
     }
 }

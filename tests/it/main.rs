@@ -6,5 +6,6 @@ mod day;
 mod durability;
 mod permissions;
 mod races;
+mod security;
 mod sessions;
 mod store;

@@ -286,7 +286,23 @@ impl Hospital {
     /// configured limits, attempts are refused with [`Error::Throttled`] before the password is
     /// even checked. The password hash is checked outside any transaction, so slow hashing never
     /// holds the database.
+    ///
+    /// An account with a second factor is refused here: it signs in with
+    /// [`Hospital::begin_sign_in`] and [`Hospital::complete_sign_in`], or [`Hospital::login_actor`].
     pub async fn login_from(&self, email: &str, password: &str, address: Option<&str>, now: DateTime<Utc>) -> Result<User> {
+        let user = self.check_password(email, password, address, now).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
+        let factor = tx.second_factor(user.id).await;
+        tx.rollback().await?;
+        if factor?.is_some_and(|f| f.confirmed_at.is_some()) {
+            return Err(Error::Unauthenticated("this account signs in with a second factor: give its code after the password".into()));
+        }
+        Ok(user)
+    }
+
+    /// The password step shared by every way of signing in: throttled, audited, timed alike for
+    /// accounts that exist and those that do not.
+    pub(crate) async fn check_password(&self, email: &str, password: &str, address: Option<&str>, now: DateTime<Utc>) -> Result<User> {
         let refused = || Error::Unauthenticated("the e-mail address or password is wrong".into());
         let account_key = throttle_key("account", email);
         let address_key = address.map(|a| throttle_key("address", a));
@@ -412,7 +428,8 @@ impl Hospital {
         self.finish(tx, Some(actor), result, now).await
     }
 
-    /// Changes the actor's own password, after checking the current one.
+    /// Changes the actor's own password, after checking the current one. The account's other
+    /// sessions end, unused reset links stop working, and the user is told by e-mail.
     pub async fn change_password(&self, actor: &Actor, current: &str, new: &str, now: DateTime<Utc>) -> Result<()> {
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
@@ -424,8 +441,10 @@ impl Hospital {
             user.password_hash = self.config.password_cost.hash(&password)?;
             user.touch(now);
             tx.update_user(&user).await?;
-            self.audit(&mut *tx, Some(actor), Audit::new(AuditAction::Update, "account.change_password", EntityKind::User, user.id), now)
-                .await
+            let ended = self.password_changed(&mut *tx, &user, actor.session(), now).await?;
+            let audit = Audit::new(AuditAction::Update, "account.change_password", EntityKind::User, user.id)
+                .detail(format!("{ended} other sessions ended"));
+            self.audit(&mut *tx, Some(actor), audit, now).await
         }
         .await;
         self.finish(tx, Some(actor), result, now).await
@@ -487,7 +506,7 @@ impl Hospital {
     }
 }
 
-fn dummy_hash(h: &Hospital) -> PasswordHash {
+pub(crate) fn dummy_hash(h: &Hospital) -> PasswordHash {
     static DUMMY: std::sync::OnceLock<PasswordHash> = std::sync::OnceLock::new();
     DUMMY
         .get_or_init(|| {
@@ -499,7 +518,7 @@ fn dummy_hash(h: &Hospital) -> PasswordHash {
 
 /// The key failed sign-ins are counted under: the kind and the trimmed, lower-cased value, cut to
 /// a bounded length so that a huge input cannot make a huge key.
-fn throttle_key(kind: &str, value: &str) -> String {
+pub(crate) fn throttle_key(kind: &str, value: &str) -> String {
     let value: String = value.trim().to_lowercase().chars().take(320).collect();
     format!("{kind}:{value}")
 }

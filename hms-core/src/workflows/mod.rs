@@ -13,4 +13,5 @@ pub mod notifications;
 pub mod patients;
 pub mod prescriptions;
 pub mod records;
+pub mod security;
 pub mod sessions;

@@ -130,7 +130,12 @@ impl Hospital {
     pub async fn claim_emails(&self, now: DateTime<Utc>, limit: u32, lease: chrono::Duration) -> Result<Vec<OutgoingEmail>> {
         let mut tx = self.begin(TxMode::Write).await?;
         let result = tx.claim_emails(now, now + lease, limit.clamp(1, 1000)).await;
-        self.finish(tx, None, result, now).await
+        let mut claimed = self.finish(tx, None, result, now).await?;
+        // Secrets travel sealed in the outbox; the mail server is handed them open.
+        for email in &mut claimed {
+            email.body = self.open_sealed(&email.body);
+        }
+        Ok(claimed)
     }
 
     /// Records a delivered e-mail.
