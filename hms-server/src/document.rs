@@ -26,6 +26,11 @@ pub const CLOSED_BODIES: &[&str] = &[
     "PrescriptionRequest",
     "PrescriptionEdit",
     "InvoiceRequest",
+    "SecondFactorLogin",
+    "CodeRequest",
+    "PasswordResetRequest",
+    "PasswordResetConfirm",
+    "PasswordChange",
 ];
 
 /// Completes the document poem-openapi generated (`spec`, JSON).

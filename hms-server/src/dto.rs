@@ -403,6 +403,146 @@ pub struct TokenPair {
     pub refresh_expires_at: DateTime<Utc>,
     /// The signed-in user.
     pub user: User,
+    /// True when the account's role requires a second factor it has not enrolled: this session
+    /// may only enrol one (`/api/auth/second-factor`), list or end its sessions and sign out.
+    pub second_factor_enrolment_required: bool,
+}
+
+/// The password was right; the account's second factor is asked next.
+#[derive(Debug, Clone, Object)]
+pub struct SecondFactorChallenge {
+    /// Always true.
+    pub second_factor_required: bool,
+    /// Send it back with the code to `POST /api/auth/login/second-factor`.
+    pub challenge: String,
+    /// When the code must have been sent by.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The second step of a sign-in.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct SecondFactorLogin {
+    /// The challenge answered by the password step.
+    pub challenge: String,
+    /// The authenticator's current six-digit code, or one of the recovery codes.
+    pub code: String,
+}
+
+/// A code of the second factor.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct CodeRequest {
+    /// The authenticator's current six-digit code (or, to turn it off, a recovery code).
+    pub code: String,
+}
+
+/// "Forgot password".
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct PasswordResetRequest {
+    /// The account's e-mail address.
+    pub email: String,
+}
+
+/// A new password, with the token from the reset e-mail.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct PasswordResetConfirm {
+    /// The token from the e-mail.
+    pub token: String,
+    /// The new password: 10 to 128 characters, not a common one.
+    pub new_password: String,
+}
+
+/// A password change.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The current password.
+    pub current_password: String,
+    /// The new password: 10 to 128 characters, not a common one.
+    pub new_password: String,
+}
+
+/// What a request that answers alike in every case says.
+#[derive(Debug, Clone, Object)]
+pub struct Accepted {
+    /// What happens next.
+    pub detail: String,
+}
+
+/// A new second factor, shown once.
+#[derive(Debug, Clone, Object)]
+pub struct Enrolment {
+    /// `otpauth://totp/...`: draw it as a QR code for an authenticator app.
+    pub otpauth_uri: String,
+    /// The key in base32, to type in by hand.
+    pub secret_base32: String,
+}
+
+/// The recovery codes of a confirmed second factor, shown once.
+#[derive(Debug, Clone, Object)]
+pub struct RecoveryCodes {
+    /// Ten one-time codes, each usable instead of the authenticator's code.
+    pub recovery_codes: Vec<String>,
+}
+
+/// One's second factor.
+#[derive(Debug, Clone, Object)]
+pub struct SecondFactorStatus {
+    /// Whether sign-in asks for a code.
+    pub enabled: bool,
+    /// Whether an enrolment waits for its first code.
+    pub pending: bool,
+    /// Unused recovery codes left.
+    pub recovery_codes_left: u32,
+    /// Whether the account's role requires a second factor.
+    pub required: bool,
+}
+
+impl From<hms_core::SecondFactorStatus> for SecondFactorStatus {
+    fn from(s: hms_core::SecondFactorStatus) -> Self {
+        SecondFactorStatus { enabled: s.enabled, pending: s.pending, recovery_codes_left: s.recovery_codes_left, required: s.required }
+    }
+}
+
+/// One of one's sign-in sessions.
+#[derive(Debug, Clone, Object)]
+pub struct SessionInfo {
+    /// Id (end it with `DELETE /api/auth/sessions/{id}`).
+    pub id: Uuid,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+    /// When it was last refreshed (or opened).
+    pub last_used_at: DateTime<Utc>,
+    /// When it ends at the latest.
+    pub expires_at: DateTime<Utc>,
+    /// The client's address, as recorded at sign-in.
+    #[oai(nullable)]
+    pub client_address: Option<String>,
+    /// The client's user agent, as recorded at sign-in.
+    #[oai(nullable)]
+    pub user_agent: Option<String>,
+    /// Whether it may only enrol a second factor.
+    pub enrolment_only: bool,
+    /// Whether it is the session of this request.
+    pub current: bool,
+}
+
+impl From<hms_core::SessionInfo> for SessionInfo {
+    fn from(s: hms_core::SessionInfo) -> Self {
+        SessionInfo {
+            id: s.id.as_uuid(),
+            created_at: s.created_at,
+            last_used_at: s.last_used_at,
+            expires_at: s.expires_at,
+            client_address: s.client_address,
+            user_agent: s.user_agent,
+            enrolment_only: s.enrolment_only,
+            current: s.current,
+        }
+    }
 }
 
 /// A user account.

@@ -46,6 +46,12 @@ struct Common {
     /// When a SQLite commit counts as done: full (flushed to the disk; survives a power cut) or normal (survives a crash of the process only).
     #[arg(long, env = "HMS_SQLITE_SYNCHRONOUS", default_value = "full")]
     sqlite_synchronous: String,
+    /// The roles that must sign in with a second factor, e.g. admin,doctor,nurse,receptionist.
+    #[arg(long = "require-2fa", env = "HMS_REQUIRE_2FA", default_value = "", value_delimiter = ',')]
+    require_2fa: Vec<String>,
+    /// Where a password-reset link points; the token is appended (e.g. https://hms.example.org/#reset=).
+    #[arg(long, env = "HMS_RESET_LINK")]
+    reset_link: Option<String>,
 }
 
 #[derive(Args)]
@@ -163,6 +169,22 @@ fn hospital_config(common: &Common) -> anyhow::Result<HospitalConfig> {
             .sqlite_synchronous
             .parse()
             .map_err(|e: hms_core::FieldError| anyhow::anyhow!("HMS_SQLITE_SYNCHRONOUS {}", e.message))?,
+        second_factor_roles: common
+            .require_2fa
+            .iter()
+            .map(|r| r.trim())
+            .filter(|r| !r.is_empty())
+            .map(|r| r.parse().map_err(|e: hms_core::FieldError| anyhow::anyhow!("HMS_REQUIRE_2FA: `{r}` {}", e.message)))
+            .collect::<anyhow::Result<Vec<hms_core::Role>>>()?,
+        // The key that seals second-factor keys and queued reset links: from the environment only.
+        secret_key: match std::env::var("HMS_SECRET_KEY") {
+            Ok(k) => Some(
+                hms_core::SecretKey::parse(&k)
+                    .map_err(|_| anyhow::anyhow!("HMS_SECRET_KEY must be 64 hexadecimal digits (openssl rand -hex 32)"))?,
+            ),
+            Err(_) => None,
+        },
+        reset_link: common.reset_link.clone(),
         ..Default::default()
     })
 }
@@ -196,7 +218,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     };
     let analyzer = hms_ai::Analyzer::from_env().context("the AI settings (HMS_AI_*, GROQ_API_KEY)")?;
-    let hospital = open(&args.common).await?.with_analyzer(std::sync::Arc::new(analyzer));
+    let mut hospital = open(&args.common).await?.with_analyzer(std::sync::Arc::new(analyzer));
+    if hospital.config().secret_key.is_none() {
+        if args.production {
+            bail!("--production needs HMS_SECRET_KEY (64 hexadecimal digits: openssl rand -hex 32)");
+        }
+        tracing::warn!(
+            "HMS_SECRET_KEY is not set: using a random key; second factors enrolled and reset links sent now stop working when the server stops"
+        );
+        let mut config = hospital.config().clone();
+        config.secret_key = Some(hms_core::SecretKey::random()?);
+        hospital = hospital.with_config(config);
+    }
     let durability = hospital.store().durability().await.context("reading the database's durability settings")?;
     let durability = durability.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ");
     tracing::info!(backend = hospital.store().backend(), %durability, "database opened");

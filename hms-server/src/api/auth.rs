@@ -9,8 +9,41 @@ use poem_openapi::payload::Json;
 use super::{Created, Tag, Tagged, created, expected, tagged};
 use crate::AppState;
 use crate::auth::{BearerAuth, client_address};
-use crate::dto::{LoginRequest, ProfileUpdate, RefreshRequest, RegisterRequest, TokenPair, User};
+use crate::dto::{
+    Accepted, CodeRequest, Enrolment, LoginRequest, Marked, PasswordChange, PasswordResetConfirm, PasswordResetRequest, ProfileUpdate,
+    RecoveryCodes, RefreshRequest, RegisterRequest, SecondFactorChallenge, SecondFactorLogin, SecondFactorStatus, SessionInfo, TokenPair,
+    User,
+};
 use crate::error::ApiResult;
+
+/// What the password step of a sign-in answers.
+#[derive(poem_openapi::ApiResponse)]
+enum LoginResponse {
+    /// Signed in.
+    #[oai(status = 200)]
+    Tokens(Json<TokenPair>),
+    /// The password was right; the account's second factor is asked next
+    /// (`POST /api/auth/login/second-factor`).
+    #[oai(status = 202)]
+    SecondFactor(Json<SecondFactorChallenge>),
+}
+
+/// The client of a request: its address and user agent, as recorded with a session.
+fn client(req: &Request) -> hms_core::ClientInfo {
+    hms_core::ClientInfo {
+        address: client_address(req).map(|a| a.to_string()),
+        user_agent: req.headers().get("user-agent").and_then(|v| v.to_str().ok()).map(str::to_string),
+    }
+}
+
+/// Counts a refused sign-in step in the metrics.
+fn count_failure(e: &hms_core::Error) {
+    match e.kind() {
+        hms_core::ErrorKind::Unauthenticated => crate::metrics::failed_sign_in("credentials"),
+        hms_core::ErrorKind::Throttled => crate::metrics::failed_sign_in("throttled"),
+        _ => {}
+    }
+}
 
 /// Sign-in and one's own account.
 pub struct AuthApi;
@@ -26,7 +59,7 @@ async fn cpu_bound<F: std::future::Future>(work: F) -> F::Output {
     tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(work))
 }
 
-fn token_pair(state: &AppState, user: hms_core::User, session: hms_core::IssuedSession) -> ApiResult<TokenPair> {
+fn token_pair(state: &AppState, user: hms_core::User, session: hms_core::IssuedSession, enrolment_only: bool) -> ApiResult<TokenPair> {
     let access = state.tokens.access_token(&session, user.role).map_err(hms_core::Error::internal)?;
     Ok(TokenPair {
         access_token: access,
@@ -35,6 +68,7 @@ fn token_pair(state: &AppState, user: hms_core::User, session: hms_core::IssuedS
         refresh_token: session.refresh_token,
         refresh_expires_at: session.refresh_expires_at,
         user: user.into(),
+        second_factor_enrolment_required: enrolment_only,
     })
 }
 
@@ -53,18 +87,135 @@ impl AuthApi {
 
     /// Sign in
     ///
-    /// Answers an access token and a refresh token. Repeated failures for one account or from one
+    /// Answers an access token and a refresh token (200); for an account with a second factor,
+    /// a challenge to send with its code to `/api/auth/login/second-factor` (202). A session of an
+    /// account whose role requires a second factor it lacks may only enrol one
+    /// (`second_factor_enrolment_required`). Repeated failures for one account or from one
     /// address are refused for a while with 429.
     #[oai(path = "/login", method = "post")]
-    async fn login(&self, req: &Request, state: Data<&AppState>, body: Json<LoginRequest>) -> ApiResult<Json<TokenPair>> {
+    async fn login(&self, req: &Request, state: Data<&AppState>, body: Json<LoginRequest>) -> ApiResult<LoginResponse> {
+        let signed_in = cpu_bound(state.hospital.begin_sign_in(&body.email, &body.password, &client(req), state.now())).await;
+        Ok(match signed_in.inspect_err(count_failure)? {
+            hms_core::SignIn::Done { user, session, enrolment_only } => {
+                LoginResponse::Tokens(Json(token_pair(&state, user, session, enrolment_only)?))
+            }
+            hms_core::SignIn::SecondFactor { challenge, expires_at } => {
+                LoginResponse::SecondFactor(Json(SecondFactorChallenge { second_factor_required: true, challenge, expires_at }))
+            }
+        })
+    }
+
+    /// Sign in: the second factor
+    ///
+    /// The challenge from the password step and the authenticator's current code (or a recovery
+    /// code). A code is accepted once; wrong codes are refused with 401, and for a while with 429
+    /// after repeated failures for the account.
+    #[oai(path = "/login/second-factor", method = "post")]
+    async fn login_second_factor(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+        body: Json<SecondFactorLogin>,
+    ) -> ApiResult<Json<TokenPair>> {
+        let (user, session) =
+            state.hospital.complete_sign_in(&body.challenge, &body.code, &client(req), state.now()).await.inspect_err(count_failure)?;
+        Ok(Json(token_pair(&state, user, session, false)?))
+    }
+
+    /// Forgot password
+    ///
+    /// E-mails a single-use reset link to the address if an account has it. The answer is the
+    /// same whether or not one does; repeated requests for one address or from one client are
+    /// refused for a while with 429.
+    #[oai(path = "/password-reset", method = "post")]
+    async fn request_password_reset(
+        &self,
+        req: &Request,
+        state: Data<&AppState>,
+        body: Json<PasswordResetRequest>,
+    ) -> ApiResult<Json<Accepted>> {
         let address = client_address(req).map(|a| a.to_string());
-        let signed_in = cpu_bound(state.hospital.sign_in_from(&body.email, &body.password, address.as_deref(), state.now())).await;
-        let (user, session) = signed_in.inspect_err(|e| match e.kind() {
-            hms_core::ErrorKind::Unauthenticated => crate::metrics::failed_sign_in("credentials"),
-            hms_core::ErrorKind::Throttled => crate::metrics::failed_sign_in("throttled"),
-            _ => {}
-        })?;
-        Ok(Json(token_pair(&state, user, session)?))
+        state.hospital.request_password_reset(&body.email, address.as_deref(), state.now()).await?;
+        Ok(Json(Accepted { detail: "If an account has this address, an e-mail with a reset link is on its way.".into() }))
+    }
+
+    /// Set a new password with a reset token
+    ///
+    /// The token from the e-mail works once, for 30 minutes, and not after the password changed
+    /// another way. Every session of the account ends.
+    #[oai(path = "/password-reset/confirm", method = "post")]
+    async fn reset_password(&self, state: Data<&AppState>, body: Json<PasswordResetConfirm>) -> ApiResult<Json<Marked>> {
+        cpu_bound(state.hospital.reset_password(&body.token, &body.new_password, state.now())).await?;
+        Ok(Json(Marked { marked: 1 }))
+    }
+
+    /// Change one's password
+    ///
+    /// Checks the current password. The account's other sessions end; this one stays.
+    #[oai(path = "/password", method = "post")]
+    async fn change_password(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<PasswordChange>) -> ApiResult<Json<Marked>> {
+        cpu_bound(state.hospital.change_password(&auth.0.actor, &body.current_password, &body.new_password, state.now())).await?;
+        Ok(Json(Marked { marked: 1 }))
+    }
+
+    /// One's second factor
+    #[oai(path = "/second-factor", method = "get")]
+    async fn second_factor(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<SecondFactorStatus>> {
+        Ok(Json(state.hospital.second_factor_status(&auth.0.actor).await?.into()))
+    }
+
+    /// Begin enrolling a second factor
+    ///
+    /// A new authenticator key, shown once as an `otpauth://` URI (for a QR code) and as text.
+    /// Confirm it with the app's first code.
+    #[oai(path = "/second-factor", method = "post")]
+    async fn begin_second_factor(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Enrolment>> {
+        let e = state.hospital.begin_second_factor(&auth.0.actor, state.now()).await?;
+        Ok(Json(Enrolment { otpauth_uri: e.otpauth_uri, secret_base32: e.secret_base32 }))
+    }
+
+    /// Confirm the second factor
+    ///
+    /// With the authenticator's first code. Answers ten one-time recovery codes, shown once.
+    #[oai(path = "/second-factor/confirm", method = "post")]
+    async fn confirm_second_factor(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        body: Json<CodeRequest>,
+    ) -> ApiResult<Json<RecoveryCodes>> {
+        let recovery_codes = state.hospital.confirm_second_factor(&auth.0.actor, &body.code, state.now()).await?;
+        Ok(Json(RecoveryCodes { recovery_codes }))
+    }
+
+    /// Turn the second factor off
+    ///
+    /// With a current code (or a recovery code).
+    #[oai(path = "/second-factor/disable", method = "post")]
+    async fn disable_second_factor(&self, state: Data<&AppState>, auth: BearerAuth, body: Json<CodeRequest>) -> ApiResult<Json<Marked>> {
+        state.hospital.disable_second_factor(&auth.0.actor, &body.code, state.now()).await.inspect_err(count_failure)?;
+        Ok(Json(Marked { marked: 1 }))
+    }
+
+    /// One's sessions
+    ///
+    /// Every live sign-in of the account, newest first: when it was opened and last used, and
+    /// the client as recorded; `current` marks the session of this request.
+    #[oai(path = "/sessions", method = "get")]
+    async fn sessions(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<Vec<SessionInfo>>> {
+        Ok(Json(state.hospital.list_sessions(&auth.0.actor, state.now()).await?.into_iter().map(Into::into).collect()))
+    }
+
+    /// End one of one's sessions
+    #[oai(path = "/sessions/:id", method = "delete")]
+    async fn end_session(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: poem_openapi::param::Path<uuid::Uuid>,
+    ) -> ApiResult<Json<Marked>> {
+        state.hospital.end_session(&auth.0.actor, hms_core::SessionId::from_uuid(id.0), state.now()).await?;
+        Ok(Json(Marked { marked: 1 }))
     }
 
     /// Trade a refresh token for a new pair
@@ -74,7 +225,8 @@ impl AuthApi {
     async fn refresh(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<Json<TokenPair>> {
         let (actor, session) = state.hospital.refresh_session(&body.refresh_token, state.now()).await?;
         let user = state.hospital.profile(&actor).await?;
-        Ok(Json(token_pair(&state, user, session)?))
+        let enrolment_only = actor.enrolment_only();
+        Ok(Json(token_pair(&state, user, session, enrolment_only)?))
     }
 
     /// Sign out
@@ -83,7 +235,7 @@ impl AuthApi {
     #[oai(path = "/logout", method = "post")]
     async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<crate::dto::Marked>> {
         state.hospital.end_session(&auth.0.actor, auth.0.session, state.now()).await?;
-        Ok(Json(crate::dto::Marked { marked: 1 }))
+        Ok(Json(Marked { marked: 1 }))
     }
 
     /// One's own account

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{Created, Tag, Tagged, created, expected, tagged};
 use crate::AppState;
 use crate::auth::BearerAuth;
-use crate::dto::{Page, Role, StaffRequest, User, UserPatch, decimal, page};
+use crate::dto::{Marked, Page, Role, StaffRequest, User, UserPatch, decimal, page};
 use crate::error::ApiResult;
 
 /// User administration.
@@ -81,5 +81,24 @@ impl UsersApi {
         let user = state.hospital.set_user_active(&auth.0.actor, id.0.into(), body.active, expected.as_deref(), state.now()).await?;
         state.public_doctors.invalidate_all();
         Ok(tagged(user))
+    }
+
+    /// Force a password reset
+    ///
+    /// Ends the account's sessions and e-mails its user a single-use reset link. The admin never
+    /// sees the link nor sets the password. Admins only.
+    #[oai(path = "/:id/password-reset", method = "post")]
+    async fn force_password_reset(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Marked>> {
+        state.hospital.force_password_reset(&auth.0.actor, id.0.into(), state.now()).await?;
+        Ok(Json(Marked { marked: 1 }))
+    }
+
+    /// End every session of an account
+    ///
+    /// A lost device, a leaving employee: every sign-in of the account ends at once. Admins only.
+    #[oai(path = "/:id/sessions", method = "delete")]
+    async fn end_sessions(&self, state: Data<&AppState>, auth: BearerAuth, id: Path<Uuid>) -> ApiResult<Json<Marked>> {
+        let ended = state.hospital.end_user_sessions(&auth.0.actor, id.0.into(), state.now()).await?;
+        Ok(Json(Marked { marked: ended }))
     }
 }

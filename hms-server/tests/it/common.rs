@@ -43,7 +43,11 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(db: TempDatabase, access_ttl: Duration) -> Self {
-        let config = HospitalConfig { password_cost: PasswordCost::fast_for_tests(), ..Default::default() };
+        let config = HospitalConfig {
+            password_cost: PasswordCost::fast_for_tests(),
+            secret_key: Some(hms_core::SecretKey::random().expect("a key")),
+            ..Default::default()
+        };
         let analyzer = hms_ai::Analyzer::new(None).expect("the rule pack loads");
         // Document bytes go to a directory of this test's own, whatever the backend.
         let blobs = std::env::temp_dir().join(format!("hms-test-blobs-{}", uuid::Uuid::now_v7().simple()));
@@ -148,6 +152,10 @@ impl TestServer {
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
         self.send(self.client.patch(format!("{}{path}", self.base)).json(&body), token).await
+    }
+
+    pub async fn send_delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.send(self.client.delete(format!("{}{path}", self.base)), token).await
     }
 
     pub async fn multipart(&self, path: &str, token: Option<&str>, form: reqwest::multipart::Form) -> (StatusCode, Value) {

@@ -15,4 +15,5 @@ mod openapi;
 #[cfg(unix)]
 mod processes;
 mod refusals;
+mod security;
 mod tokens;
