@@ -150,5 +150,7 @@ crate::code_enum! {
         Dashboard = "dashboard",
         /// The audit log.
         Audit = "audit",
+        /// A sign-in session.
+        Session = "session",
     }
 }

@@ -84,7 +84,7 @@ mirror_enum! {
 mirror_enum! {
     /// The kind of record an audit event concerns.
     EntityKind <=> core::EntityKind {
-        User, Doctor, Patient, Availability, Appointment, Note, Document, Prescription, Analysis, Invoice, Notification, Dashboard, Audit,
+        User, Doctor, Patient, Availability, Appointment, Note, Document, Prescription, Analysis, Invoice, Notification, Dashboard, Audit, Session,
     }
 }
 

@@ -53,7 +53,7 @@ async fn sessions_are_listed_and_ended(h: Hospital) {
     // The user ends the phone's session from the laptop; another user may not.
     let (other, _) = patient(&h, 2).await;
     let other = h.actor(other.id).await.unwrap();
-    assert_eq!(h.end_session(&other, phone.session_id, later).await.unwrap_err().kind(), ErrorKind::Unauthenticated);
+    assert_eq!(h.end_session(&other, phone.session_id, later).await.unwrap_err().kind(), ErrorKind::NotFound);
     h.end_session(&me, phone.session_id, later).await.unwrap();
     assert!(h.session_actor(phone.session_id, pu.id, later).await.is_err());
     assert_eq!(h.list_sessions(&me, later).await.unwrap().len(), 1);

@@ -302,7 +302,13 @@ impl Hospital {
         if actor.enrolment_only() {
             return Err(Error::SecondFactorRequired);
         }
-        self.verify_second_factor(actor.id(), code, "second_factor.disable_check", now).await?;
+        // A wrong code here is bad input from a signed-in user, not a failed sign-in.
+        self.verify_second_factor(actor.id(), code, "second_factor.disable_check", now).await.map_err(|e| match e.kind() {
+            crate::error::ErrorKind::Unauthenticated => {
+                Error::invalid("code", "is not the authenticator's current code nor an unused recovery code")
+            }
+            _ => e,
+        })?;
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             tx.delete_second_factor(actor.id()).await?;

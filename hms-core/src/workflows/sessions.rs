@@ -320,7 +320,8 @@ impl Hospital {
                     )
                     .await
                 }
-                _ => Err(expired()),
+                // Another's session is as unknown as a missing one.
+                _ => Err(Error::not_found(EntityKind::Session)),
             }
         }
         .await;

@@ -267,6 +267,7 @@ class EntityKind(_StrEnum):
     NOTIFICATION = "notification"
     DASHBOARD = "dashboard"
     AUDIT = "audit"
+    SESSION = "session"
 
 class Sex(_StrEnum):
     """Sex as recorded for clinical purposes."""

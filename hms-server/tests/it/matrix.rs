@@ -75,6 +75,10 @@ enum Want {
     Hidden,
     /// 404 because the caller has no such record of their own; not a refusal.
     Absent,
+    /// 422: the caller may act, and its input (a wrong code, a stale token) is refused.
+    Invalid,
+    /// 401 from a public operation: the credentials it was given (a sign-in challenge) are wrong.
+    WrongCredentials,
 }
 
 const OK: Want = Want::Done(200);
@@ -83,6 +87,8 @@ const UN: Want = Want::Unauthenticated;
 const NO: Want = Want::Refused;
 const HID: Want = Want::Hidden;
 const ABS: Want = Want::Absent;
+const BAD: Want = Want::Invalid;
+const CRED: Want = Want::WrongCredentials;
 
 impl Want {
     fn status(self) -> u16 {
@@ -91,6 +97,8 @@ impl Want {
             Want::Unauthenticated => 401,
             Want::Refused => 403,
             Want::Hidden | Want::Absent => 404,
+            Want::Invalid => 422,
+            Want::WrongCredentials => 401,
         }
     }
 
@@ -215,6 +223,18 @@ enum Op {
     Audit,
     Healthz,
     Readyz,
+    LoginSecondFactor,
+    RequestReset,
+    ConfirmReset,
+    ChangePassword,
+    SecondFactorStatus,
+    BeginSecondFactor,
+    ConfirmSecondFactor,
+    DisableSecondFactor,
+    Sessions,
+    EndSession,
+    ForceReset,
+    EndUserSessions,
 }
 
 /// One row: an operation (method and path as in the OpenAPI document), what it does here, the
@@ -252,6 +272,8 @@ const MANAGE_INVOICES: &str = "invoices: create, cancel, record payment | ✔ | 
 const READ_INVOICES: &str = "invoices: read | ✔ | | | ✔ | own";
 const NOTIFICATIONS: &str = "notifications | own | own | own | own | own";
 const HEALTH: &str = "HTTP API shape: health — liveness and readiness (public)";
+const SECURITY: &str = "Account security: a user resets only their own password (by e-mail), enrols their own second factor, lists and ends their own sessions";
+const SECURITY_ADMIN: &str = "Who may: an admin may force a reset or end an account's sessions, never see or set a password";
 
 #[rustfmt::skip]
 const ROWS: &[Row] = &[
@@ -338,6 +360,18 @@ const ROWS: &[Row] = &[
     row(Op::Audit, "get", "/api/audit", "audit log", USER_ADMIN,                                             [UN, OK, NO, NO, NO, NO, NO, NO]),
     row(Op::Healthz, "get", "/healthz", "liveness", HEALTH,                                                  [OK, OK, OK, OK, OK, OK, OK, OK]),
     row(Op::Readyz, "get", "/readyz", "readiness", HEALTH,                                                   [OK, OK, OK, OK, OK, OK, OK, OK]),
+    row(Op::LoginSecondFactor, "post", "/api/auth/login/second-factor", "a second step without a challenge", SECURITY, [CRED, CRED, CRED, CRED, CRED, CRED, CRED, CRED]),
+    row(Op::RequestReset, "post", "/api/auth/password-reset", "forgot password", SECURITY,                   [OK, OK, OK, OK, OK, OK, OK, OK]),
+    row(Op::ConfirmReset, "post", "/api/auth/password-reset/confirm", "reset with a stale token", SECURITY,   [BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD]),
+    row(Op::ChangePassword, "post", "/api/auth/password", "change one's password (wrong current one)", SECURITY, [UN, BAD, BAD, BAD, BAD, BAD, BAD, BAD]),
+    row(Op::SecondFactorStatus, "get", "/api/auth/second-factor", "one's second factor", SECURITY,           [UN, OK, OK, OK, OK, OK, OK, OK]),
+    row(Op::BeginSecondFactor, "post", "/api/auth/second-factor", "begin enrolling one's second factor", SECURITY, [UN, OK, OK, OK, OK, OK, OK, OK]),
+    row(Op::ConfirmSecondFactor, "post", "/api/auth/second-factor/confirm", "confirm it with a wrong code", SECURITY, [UN, BAD, BAD, BAD, BAD, BAD, BAD, BAD]),
+    row(Op::DisableSecondFactor, "post", "/api/auth/second-factor/disable", "turn it off with a wrong code", SECURITY, [UN, BAD, BAD, BAD, BAD, BAD, BAD, BAD]),
+    row(Op::Sessions, "get", "/api/auth/sessions", "one's sessions", SECURITY,                               [UN, OK, OK, OK, OK, OK, OK, OK]),
+    row(Op::EndSession, "delete", "/api/auth/sessions/{id}", "end another session of one's own", SECURITY,   [UN, OK, OK, OK, OK, OK, OK, OK]),
+    row(Op::ForceReset, "post", "/api/users/{id}/password-reset", "force a reset for the walk-in patient", SECURITY_ADMIN, [UN, OK, NO, NO, NO, NO, NO, NO]),
+    row(Op::EndUserSessions, "delete", "/api/users/{id}/sessions", "end the walk-in patient's sessions", SECURITY_ADMIN, [UN, OK, NO, NO, NO, NO, NO, NO]),
 ];
 
 /// A signed-in caller.
@@ -680,6 +714,44 @@ async fn run(s: &TestServer, w: &World, op: Op, who: Caller, token: Option<&str>
         Op::Audit => s.get("/api/audit", token).await,
         Op::Healthz => s.get("/healthz", token).await,
         Op::Readyz => s.get("/readyz", token).await,
+        Op::LoginSecondFactor => s.post("/api/auth/login/second-factor", token, json!({"challenge": "none.none", "code": "123456"})).await,
+        Op::RequestReset => s.post("/api/auth/password-reset", token, json!({"email": format!("reset{n}@example.org")})).await,
+        Op::ConfirmReset => {
+            let stale = format!("{}.{}", Uuid::now_v7().simple(), "0".repeat(64));
+            s.post("/api/auth/password-reset/confirm", token, json!({"token": stale, "new_password": "a brand new passphrase"})).await
+        }
+        Op::ChangePassword => {
+            s.post("/api/auth/password", token, json!({"current_password": "not the password", "new_password": "a brand new passphrase"}))
+                .await
+        }
+        Op::SecondFactorStatus => s.get("/api/auth/second-factor", token).await,
+        Op::BeginSecondFactor => s.post("/api/auth/second-factor", token, json!({})).await,
+        Op::ConfirmSecondFactor => s.post("/api/auth/second-factor/confirm", token, json!({"code": "000000"})).await,
+        Op::DisableSecondFactor => s.post("/api/auth/second-factor/disable", token, json!({"code": "000000"})).await,
+        Op::Sessions => s.get("/api/auth/sessions", token).await,
+        Op::EndSession => {
+            // A signed-in caller ends another session of its own, so that its main token lives on.
+            let id = if fresh {
+                let other = s.login(&w.account(who).email).await.0;
+                let listed = s.get("/api/auth/sessions", Some(&other)).await.1;
+                listed
+                    .as_array()
+                    .and_then(|l| l.iter().find(|x| x["current"] == true))
+                    .map(|x| x["id"].as_str().unwrap().to_string())
+                    .unwrap()
+            } else {
+                Uuid::now_v7().to_string()
+            };
+            s.send_delete(&format!("/api/auth/sessions/{id}"), token).await
+        }
+        Op::ForceReset => {
+            let walk_in = s.login(&w.walk_in).await.2;
+            s.post(&format!("/api/users/{walk_in}/password-reset"), token, json!({})).await
+        }
+        Op::EndUserSessions => {
+            let walk_in = s.login(&w.walk_in).await.2;
+            s.send_delete(&format!("/api/users/{walk_in}/sessions"), token).await
+        }
     }
 }
 
