@@ -126,7 +126,7 @@ pub enum Error {
     #[error("not allowed: {}", .0.action)]
     Forbidden(Refusal),
     /// The actor signed in only to enrol a second factor, which its role requires.
-    #[error("this account must enrol a second factor (POST /api/auth/second-factor) before anything else")]
+    #[error("this account must enrol a second factor before anything else")]
     SecondFactorRequired,
     /// The actor is not allowed to do this and may not learn whether the record exists.
     #[error("{} not found", .0.entity)]

@@ -335,7 +335,8 @@ to_py_ids!(
     core::InvoiceId,
     core::NotificationId,
     core::EmailId,
-    core::AuditId
+    core::AuditId,
+    core::SessionId
 );
 
 /// Enum values become members of their Python enum class.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use hms_core as core;
-use hms_core::{Actor, HospitalConfig, PasswordCost};
+use hms_core::{HospitalConfig, PasswordCost};
 use hms_store::Location;
 use pyo3::prelude::*;
 
@@ -53,7 +53,9 @@ impl PyHospital {
     /// `"normal"` trades the last commits before a power cut for speed. `fast_password_hashing` is
     /// for test suites only. With `analysis` (the default) prescriptions can be analysed:
     /// deterministic checks always, plus an AI review when `GROQ_API_KEY` or `HMS_AI_BASE_URL`
-    /// is set in the environment.
+    /// is set in the environment. Second factors and password reset by e-mail need the key
+    /// `HMS_SECRET_KEY` (64 hexadecimal digits) from the environment; `require_second_factor`
+    /// names the roles that must sign in with one.
     #[staticmethod]
     #[pyo3(signature = (
         url,
@@ -67,6 +69,7 @@ impl PyHospital {
         blob_url = None,
         sqlite_synchronous = "full",
         analysis = true,
+        require_second_factor = Vec::new(),
     ))]
     #[allow(clippy::too_many_arguments)]
     fn open(
@@ -81,6 +84,7 @@ impl PyHospital {
         blob_url: Option<String>,
         sqlite_synchronous: &str,
         analysis: bool,
+        require_second_factor: Vec<String>,
     ) -> PyResult<Self> {
         let location = match url.extract::<String>() {
             Ok(url) => Location::parse(&url),
@@ -96,6 +100,14 @@ impl PyHospital {
             password_cost: if fast_password_hashing { PasswordCost::fast_for_tests() } else { PasswordCost::default() },
             max_document_bytes: max_document_bytes.unwrap_or(defaults.max_document_bytes),
             sqlite_synchronous: sqlite_synchronous.parse().map_err(|e| errors::invalid(py, "sqlite_synchronous", e))?,
+            second_factor_roles: require_second_factor
+                .iter()
+                .map(|r| r.parse::<core::Role>().map_err(|e| errors::invalid(py, "require_second_factor", e)))
+                .collect::<PyResult<_>>()?,
+            secret_key: match std::env::var("HMS_SECRET_KEY") {
+                Ok(k) => Some(core::SecretKey::parse(&k).map_err(|e| errors::to_py(py, e))?),
+                Err(_) => None,
+            },
             ..defaults
         };
         let analyzer = if analysis {
@@ -173,13 +185,29 @@ impl PyHospital {
         run(py, self.hospital.bootstrap_admin(input, at(now))).map(PyUser)
     }
 
-    /// Signs in with an e-mail address and password and returns a session acting as that user.
-    /// Raises `UnauthenticatedError` for a wrong password or an inactive account, and
-    /// `ThrottledError` after too many failed attempts for the account.
-    #[pyo3(signature = (email, password, *, now = None))]
-    fn login(&self, py: Python<'_>, email: &str, password: &str, now: Option<Instant>) -> PyResult<PySession> {
-        let user = run(py, self.hospital.login(email, password, at(now)))?;
-        Ok(PySession::new(self.hospital.clone(), Actor::new(user.id, user.role)))
+    /// Signs in with an e-mail address and password (and `code`, the current code of the
+    /// account's authenticator or one of its recovery codes, when it has a second factor) and
+    /// returns a session acting as that user. Raises `UnauthenticatedError` for a wrong password
+    /// or code or an inactive account, and `ThrottledError` after too many failed attempts. An
+    /// account whose role requires a second factor it lacks gets a session that may only enrol one.
+    #[pyo3(signature = (email, password, *, code = None, now = None))]
+    fn login(&self, py: Python<'_>, email: &str, password: &str, code: Option<&str>, now: Option<Instant>) -> PyResult<PySession> {
+        let actor = run(py, self.hospital.login_actor(email, password, code, at(now)))?;
+        Ok(PySession::new(self.hospital.clone(), actor))
+    }
+
+    /// "Forgot password": queues a single-use reset link to `email` if an active account has that
+    /// address, and returns the same (nothing) either way. Throttled like sign-ins.
+    #[pyo3(signature = (email, *, now = None))]
+    fn request_password_reset(&self, py: Python<'_>, email: &str, now: Option<Instant>) -> PyResult<()> {
+        run(py, self.hospital.request_password_reset(email, None, at(now)))
+    }
+
+    /// Sets a new password with the token of a reset e-mail: once, before it expires, and not after
+    /// the password changed another way. Every session of the account ends.
+    #[pyo3(signature = (token, new_password, *, now = None))]
+    fn reset_password(&self, py: Python<'_>, token: &str, new_password: &str, now: Option<Instant>) -> PyResult<()> {
+        run(py, self.hospital.reset_password(token, new_password, at(now)))
     }
 
     /// A session acting as the user `user_id`, without a password: for trusted scripts only.

@@ -409,6 +409,52 @@ record! {
 }
 
 record! {
+    /// A new second factor, shown once: draw `otpauth_uri` as a QR code, or type `secret_base32`.
+    PyEnrolment = "Enrolment" (core::Enrolment) |e| {
+        /// `otpauth://totp/...`, for an authenticator app.
+        otpauth_uri: e.otpauth_uri,
+        /// The key in base32, to type in by hand.
+        secret_base32: e.secret_base32,
+    }
+}
+
+record! {
+    /// One's second factor.
+    PySecondFactorStatus = "SecondFactorStatus" (core::SecondFactorStatus) |s| {
+        /// Whether sign-in asks for a code.
+        enabled: s.enabled,
+        /// Whether an enrolment waits for its first code.
+        pending: s.pending,
+        /// Unused recovery codes left.
+        recovery_codes_left: s.recovery_codes_left,
+        /// Whether the account's role requires a second factor.
+        required: s.required,
+    }
+}
+
+record! {
+    /// One of a user's sign-in sessions.
+    PySessionInfo = "SessionInfo" (core::SessionInfo) |s| {
+        /// The session's id.
+        id: s.id,
+        /// When it was opened.
+        created_at: s.created_at,
+        /// When it was last refreshed (or opened).
+        last_used_at: s.last_used_at,
+        /// When it ends at the latest.
+        expires_at: s.expires_at,
+        /// The client's address, as recorded at sign-in.
+        client_address: s.client_address,
+        /// The client's user agent, as recorded at sign-in.
+        user_agent: s.user_agent,
+        /// Whether it may only enrol a second factor.
+        enrolment_only: s.enrolment_only,
+        /// Whether it is the session asking (never, from a script).
+        current: s.current,
+    }
+}
+
+record! {
     /// One finding of a prescription analysis.
     PyFinding = "Finding" (core::Finding) |f| {
         /// What it is about.
@@ -895,6 +941,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyInvoice>()?;
     m.add_class::<PyNotification>()?;
     m.add_class::<PyOutgoingEmail>()?;
+    m.add_class::<PyEnrolment>()?;
+    m.add_class::<PySecondFactorStatus>()?;
+    m.add_class::<PySessionInfo>()?;
     m.add_class::<PyStatusCount>()?;
     m.add_class::<PyDoctorLoad>()?;
     m.add_class::<PyDashboard>()?;

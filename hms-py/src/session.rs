@@ -101,6 +101,55 @@ impl PySession {
         run(py, self.hospital.update_profile(&self.actor, update, expected(&expected_version), at(now))).map(PyUser)
     }
 
+    /// The acting user's second factor: on or off, recovery codes left, whether the role requires one.
+    fn second_factor(&self, py: Python<'_>) -> PyResult<crate::records::PySecondFactorStatus> {
+        run(py, self.hospital.second_factor_status(&self.actor)).map(crate::records::PySecondFactorStatus)
+    }
+
+    /// Begins enrolling a second factor: a new authenticator key, shown once.
+    #[pyo3(signature = (*, now = None))]
+    fn begin_second_factor(&self, py: Python<'_>, now: Option<Instant>) -> PyResult<crate::records::PyEnrolment> {
+        run(py, self.hospital.begin_second_factor(&self.actor, at(now))).map(crate::records::PyEnrolment)
+    }
+
+    /// Confirms the enrolment with the authenticator's first code; returns ten recovery codes, shown once.
+    #[pyo3(signature = (code, *, now = None))]
+    fn confirm_second_factor(&self, py: Python<'_>, code: &str, now: Option<Instant>) -> PyResult<Vec<String>> {
+        run(py, self.hospital.confirm_second_factor(&self.actor, code, at(now)))
+    }
+
+    /// Turns the second factor off, with a current code or a recovery code.
+    #[pyo3(signature = (code, *, now = None))]
+    fn disable_second_factor(&self, py: Python<'_>, code: &str, now: Option<Instant>) -> PyResult<()> {
+        run(py, self.hospital.disable_second_factor(&self.actor, code, at(now)))
+    }
+
+    /// The acting user's live sign-in sessions (made over HTTP), newest first.
+    #[pyo3(signature = (*, now = None))]
+    fn sessions(&self, py: Python<'_>, now: Option<Instant>) -> PyResult<Vec<crate::records::PySessionInfo>> {
+        let sessions = run(py, self.hospital.list_sessions(&self.actor, at(now)))?;
+        Ok(sessions.into_iter().map(crate::records::PySessionInfo).collect())
+    }
+
+    /// Ends one of the acting user's sessions.
+    #[pyo3(signature = (session_id, *, now = None))]
+    fn end_session(&self, py: Python<'_>, session_id: Id, now: Option<Instant>) -> PyResult<()> {
+        run(py, self.hospital.end_session(&self.actor, core::SessionId::from_uuid(session_id.0), at(now)))
+    }
+
+    /// Ends every session of an account and returns how many (admins).
+    #[pyo3(signature = (user_id, *, now = None))]
+    fn end_user_sessions(&self, py: Python<'_>, user_id: Id, now: Option<Instant>) -> PyResult<u64> {
+        run(py, self.hospital.end_user_sessions(&self.actor, user_id.get(), at(now)))
+    }
+
+    /// Forces a password reset for an account (admins): its sessions end and its user is e-mailed
+    /// a reset link, which the admin never sees.
+    #[pyo3(signature = (user_id, *, now = None))]
+    fn force_password_reset(&self, py: Python<'_>, user_id: Id, now: Option<Instant>) -> PyResult<()> {
+        run(py, self.hospital.force_password_reset(&self.actor, user_id.get(), at(now)))
+    }
+
     /// Changes the acting user's own password, after checking the current one.
     #[pyo3(signature = (*, current_password, new_password, now = None))]
     fn change_password(&self, py: Python<'_>, current_password: &str, new_password: &str, now: Option<Instant>) -> PyResult<()> {

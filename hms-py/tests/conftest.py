@@ -19,6 +19,9 @@ import pytest
 
 import hms
 
+# Second factors and password reset seal secrets with a key from the environment.
+os.environ.setdefault("HMS_SECRET_KEY", "5e" * 32)
+
 #: A Monday morning in January (London time is UTC then), before any slot of the day.
 NOW = datetime(2030, 1, 7, 8, 0, tzinfo=timezone.utc)
 PASSWORD = "a sound test passphrase"
