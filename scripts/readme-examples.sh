@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Runs the README's shell examples as printed — the session with curl, then the prescription
-# analysis after it — against a demo server on a fresh SQLite database, and checks what they
+# Runs the README's shell examples as printed — the session with curl, account security, then the
+# prescription analysis — against a demo server on a fresh SQLite database, and checks what they
 # print, so that the README cannot drift from what hms does. (Its Rust example is compiled by the
 # doc tests; its Python example is run by hms-py/tests/test_open.py.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v jq >/dev/null; then
-    apt-get install -y jq >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y jq >/dev/null; }
-fi
+for tool in jq oathtool; do
+    if ! command -v "$tool" >/dev/null; then
+        apt-get install -y "$tool" >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y "$tool" >/dev/null; }
+    fi
+done
 
 TARGET_DIR="${CARGO_TARGET_DIR:-target}"
 cargo build --quiet -p hms-server
@@ -63,6 +65,12 @@ echo "$session"
 expect "the curl session" "$session" '^"confirmed"$'
 expect "the curl session" "$session" '"diagnosis": "Tension headache"'
 expect "the curl session" "$session" '^"Tension headache"$'
+
+security="$(run '## Account security with curl')"
+echo "$security"
+expect "the account-security example" "$security" '^If an account has this address'
+expect "the account-security example" "$security" '^10$'
+expect "the account-security example" "$security" '"current":true'
 
 analysis="$(run '## Prescription analysis')"
 echo "$analysis"

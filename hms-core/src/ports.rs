@@ -21,7 +21,7 @@ use crate::page::{Page, PageRequest};
 use crate::prescription::{AnalysisSubject, NewAnalysis, Prescription, PrescriptionAnalysis};
 use crate::profile::{Doctor, Patient};
 use crate::schedule::{Availability, AvailabilityException, AvailabilityRule};
-use crate::security::{PasswordReset, RecoveryCode, SecondFactor, SignInChallenge};
+use crate::security::{PasswordReset, RecoveryCode, ResetRequest, SecondFactor, SignInChallenge};
 use crate::session::{RefreshToken, Session};
 use crate::user::{Role, User};
 use crate::values::Email;
@@ -305,6 +305,12 @@ pub trait Tx: Send {
     async fn touch_session(&mut self, id: SessionId, at: DateTime<Utc>) -> Result<()>;
     /// Lifts a session's limit to enrolment (its user has just enrolled a second factor).
     async fn lift_enrolment_only(&mut self, id: SessionId) -> Result<()>;
+    /// Records a "forgot password" request.
+    async fn insert_reset_request(&mut self, request: &ResetRequest) -> Result<()>;
+    /// Requests not worked through yet, oldest first.
+    async fn pending_reset_requests(&mut self, limit: u32) -> Result<Vec<ResetRequest>>;
+    /// Marks a request worked through, if it was not; false when it was (by another process).
+    async fn settle_reset_request(&mut self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<bool>;
     /// Inserts a password-reset token.
     async fn insert_password_reset(&mut self, reset: &PasswordReset) -> Result<()>;
     /// A password-reset token by id.

@@ -110,6 +110,19 @@ pub struct PasswordReset {
     pub forced_by: Option<UserId>,
 }
 
+/// A "forgot password" request, waiting for the outbox to be worked through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetRequest {
+    /// The request's id.
+    pub id: uuid::Uuid,
+    /// The address given, as given.
+    pub email: String,
+    /// When.
+    pub requested_at: DateTime<Utc>,
+    /// When it was worked through.
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
 /// A user's second factor: a TOTP key, sealed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecondFactor {

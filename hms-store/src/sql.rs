@@ -247,6 +247,11 @@ pub(crate) const SESSIONS_OF: &str = "select id, user_id, created_at, expires_at
      user_agent, enrolment_only from session where user_id = $1 and revoked_at is null order by created_at desc, id";
 pub(crate) const TOUCH_SESSION: &str = "update session set last_used_at = $2 where id = $1";
 pub(crate) const LIFT_ENROLMENT_ONLY: &str = "update session set enrolment_only = $2 where id = $1";
+pub(crate) const INSERT_RESET_REQUEST: &str =
+    "insert into password_reset_request (id, email, requested_at, processed_at) values ($1, $2, $3, $4)";
+pub(crate) const PENDING_RESET_REQUESTS: &str = "select id, email, requested_at, processed_at from password_reset_request \
+     where processed_at is null order by requested_at, id limit $1";
+pub(crate) const SETTLE_RESET_REQUEST: &str = "update password_reset_request set processed_at = $2 where id = $1 and processed_at is null";
 pub(crate) const INSERT_PASSWORD_RESET: &str = "insert into password_reset (id, user_id, secret_sha256, created_at, expires_at, \
      used_at, forced_by) values ($1, $2, $3, $4, $5, $6, $7)";
 pub(crate) const PASSWORD_RESET_BY_ID: &str =

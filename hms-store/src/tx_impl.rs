@@ -99,7 +99,7 @@ macro_rules! impl_tx {
         use hms_core::ports::{AppointmentFilter, DoctorFilter, InvoiceFilter, PatientFilter, PrescriptionFilter, Tx, UserFilter};
         use hms_core::prescription::{Prescription, PrescriptionAnalysis};
         use hms_core::schedule::{Availability, AvailabilityException, AvailabilityRule};
-        use hms_core::security::{ClientInfo, PasswordReset, RecoveryCode, SecondFactor, SignInChallenge};
+        use hms_core::security::{ClientInfo, PasswordReset, RecoveryCode, ResetRequest, SecondFactor, SignInChallenge};
         use hms_core::session::{RefreshToken, Session};
         use hms_core::user::{PasswordHash, User};
         use hms_core::values::{Email, LicenseNumber, PersonName, Phone};
@@ -1401,6 +1401,37 @@ macro_rules! impl_tx {
             async fn lift_enrolment_only(&mut self, id: SessionId) -> Result<()> {
                 sqlx::query(LIFT_ENROLMENT_ONLY).bind(id.as_uuid()).bind(false).execute(self.conn().await?).await.map_err(map)?;
                 Ok(())
+            }
+
+            async fn insert_reset_request(&mut self, r: &ResetRequest) -> Result<()> {
+                sqlx::query(INSERT_RESET_REQUEST)
+                    .bind(r.id)
+                    .bind(r.email.as_str())
+                    .bind(ts(r.requested_at))
+                    .bind(r.processed_at.map(ts))
+                    .execute(self.conn().await?)
+                    .await
+                    .map_err(map)?;
+                Ok(())
+            }
+
+            async fn pending_reset_requests(&mut self, limit: u32) -> Result<Vec<ResetRequest>> {
+                let rows = sqlx::query(PENDING_RESET_REQUESTS).bind(i64::from(limit)).fetch_all(self.conn().await?).await.map_err(map)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok(ResetRequest {
+                            id: get(r, "id")?,
+                            email: get(r, "email")?,
+                            requested_at: get(r, "requested_at")?,
+                            processed_at: get(r, "processed_at")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn settle_reset_request(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<bool> {
+                let r = sqlx::query(SETTLE_RESET_REQUEST).bind(id).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
+                Ok(r.rows_affected() == 1)
             }
 
             async fn insert_password_reset(&mut self, r: &PasswordReset) -> Result<()> {

@@ -127,7 +127,10 @@ impl Hospital {
 
     /// Claims e-mails due at `now` for one dispatcher: they are not due again before `now + lease`,
     /// so two dispatchers (in one or several processes) never send the same e-mail at once.
+    /// Waiting "forgot password" requests are worked through first, so that their e-mails go in
+    /// the same pass.
     pub async fn claim_emails(&self, now: DateTime<Utc>, limit: u32, lease: chrono::Duration) -> Result<Vec<OutgoingEmail>> {
+        self.process_reset_requests(now).await?;
         let mut tx = self.begin(TxMode::Write).await?;
         let result = tx.claim_emails(now, now + lease, limit.clamp(1, 1000)).await;
         let mut claimed = self.finish(tx, None, result, now).await?;

@@ -11,7 +11,7 @@ use crate::notification::OutgoingEmail;
 use crate::policy::{Action, Actor};
 use crate::ports::{Tx, TxMode};
 use crate::security::{
-    Enrolment, PasswordReset, SecondFactor, enrolment, new_recovery_codes, new_token, new_totp_key, parse_token, totp_step,
+    Enrolment, PasswordReset, ResetRequest, SecondFactor, enrolment, new_recovery_codes, new_token, new_totp_key, parse_token, totp_step,
 };
 use crate::session::constant_time_eq;
 use crate::user::{Password, User};
@@ -108,11 +108,12 @@ impl Hospital {
         tx.insert_emails(&[self.email(&user.email, "Reset your password", body, now)]).await
     }
 
-    /// "Forgot password": queues a single-use reset link to `email` if an active account has that
-    /// address. It answers the same way whether or not one does, and does the same work; requests
-    /// are throttled per address and per client like sign-ins.
+    /// "Forgot password": records the request, and answers the same way — with the same work,
+    /// whatever the address — whether or not an account has it; the outbox's next pass e-mails a
+    /// single-use reset link if an active account does ([`Hospital::claim_emails`]). Requests are
+    /// throttled per address and per client like sign-ins.
     pub async fn request_password_reset(&self, email: &str, address: Option<&str>, now: DateTime<Utc>) -> Result<()> {
-        let key = self.secret_key()?;
+        self.secret_key()?;
         let account_key = throttle_key("reset", email);
         let address_key = address.map(|a| throttle_key("reset-address", a));
         let since = now - self.config.login_window;
@@ -135,35 +136,49 @@ impl Hospital {
                     retry_after_secs: (oldest + self.config.login_window - now).num_seconds().max(1) as u64,
                 }));
             }
-            // Every request counts towards the limits, found or not.
+            // Every request counts towards the limits.
             tx.record_login_failure(&account_key, now, since).await?;
             if let Some(k) = &address_key {
                 tx.record_login_failure(k, now, since).await?;
             }
-            let user = match Email::parse(email) {
-                Ok(e) => tx.user_by_email(&e).await?.filter(|u| u.active),
-                Err(_) => None,
-            };
+            let email: String = email.trim().chars().take(320).collect();
+            tx.insert_reset_request(&ResetRequest { id: uuid::Uuid::now_v7(), email, requested_at: now, processed_at: None }).await?;
             let mut audit = Audit::new(AuditAction::Update, "account.password_reset_requested", EntityKind::User, "");
             audit.entity_id = None;
-            match &user {
-                Some(u) => {
-                    self.issue_reset(&mut *tx, u, None, now).await?;
-                    audit = Audit::new(AuditAction::Update, "account.password_reset_requested", EntityKind::User, u.id);
-                }
-                None => {
-                    // The same sealing work as for a real account, so that the time taken says nothing.
-                    let (_, _, token) = new_token()?;
-                    let _ = key.seal(token.as_bytes())?;
-                    audit = audit.detail("no active account has this address");
-                }
-            }
-            let actor = user.as_ref().map(|u| Actor::new(u.id, u.role));
-            self.audit(&mut *tx, actor.as_ref(), audit, now).await?;
+            self.audit(&mut *tx, None, audit, now).await?;
             Ok(Ok(()))
         }
         .await;
         self.finish(tx, None, result, now).await?
+    }
+
+    /// Works through the waiting "forgot password" requests: for each address with an active
+    /// account, a reset token and its e-mail. Returns how many e-mails were queued. Part of every
+    /// pass of the outbox; each request is worked through once, whichever process gets to it.
+    pub async fn process_reset_requests(&self, now: DateTime<Utc>) -> Result<u32> {
+        let mut tx = self.begin(TxMode::Write).await?;
+        let result = async {
+            let mut sent = 0;
+            for request in tx.pending_reset_requests(100).await? {
+                if !tx.settle_reset_request(request.id, now).await? {
+                    continue;
+                }
+                let user = match Email::parse(&request.email) {
+                    Ok(e) => tx.user_by_email(&e).await?.filter(|u| u.active),
+                    Err(_) => None,
+                };
+                if let Some(user) = user {
+                    self.issue_reset(&mut *tx, &user, None, now).await?;
+                    let actor = Actor::new(user.id, user.role);
+                    let audit = Audit::new(AuditAction::Update, "account.password_reset_sent", EntityKind::User, user.id);
+                    self.audit(&mut *tx, Some(&actor), audit, now).await?;
+                    sent += 1;
+                }
+            }
+            Ok(sent)
+        }
+        .await;
+        self.finish(tx, None, result, now).await
     }
 
     /// Sets a new password with a reset token: once, before it expires, and only if the password

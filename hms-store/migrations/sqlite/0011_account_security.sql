@@ -45,3 +45,13 @@ create table sign_in_challenge (
     client_address text,
     user_agent text
 );
+
+-- "Forgot password" requests, answered alike whatever the address: the e-mail (with a token, for
+-- an address that has an active account) is made when the outbox is next worked through.
+create table password_reset_request (
+    id blob primary key,
+    email text not null,
+    requested_at text not null,
+    processed_at text
+);
+create index password_reset_request_pending_idx on password_reset_request (processed_at, requested_at);
