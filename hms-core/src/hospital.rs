@@ -273,6 +273,12 @@ pub(crate) fn refuse(denial: Denial, action: Action, entity: EntityKind, entity_
     }
 }
 
+/// For the workflows on one's own account that need no grant (profile edits, notifications): an
+/// actor limited to enrolling a second factor may not use them.
+pub(crate) fn full_access(actor: &Actor) -> Result<()> {
+    if actor.enrolment_only() { Err(Error::SecondFactorRequired) } else { Ok(()) }
+}
+
 /// The first check of every workflow: does the actor's role hold any grant for `action`?
 pub(crate) fn gate(actor: &Actor, action: Action, entity: EntityKind) -> Result<()> {
     if actor.enrolment_only() {

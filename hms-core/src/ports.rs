@@ -315,6 +315,8 @@ pub trait Tx: Send {
     async fn insert_password_reset(&mut self, reset: &PasswordReset) -> Result<()>;
     /// A password-reset token by id.
     async fn password_reset(&mut self, id: uuid::Uuid) -> Result<Option<PasswordReset>>;
+    /// Marks one reset token used, if it was not; false when it was.
+    async fn spend_password_reset(&mut self, id: uuid::Uuid, at: DateTime<Utc>) -> Result<bool>;
     /// Marks every unused reset token of a user used at `at`; returns how many.
     async fn spend_password_resets(&mut self, user: UserId, at: DateTime<Utc>) -> Result<u64>;
     /// A user's second factor, pending or confirmed.

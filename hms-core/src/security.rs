@@ -145,7 +145,8 @@ pub struct RecoveryCode {
     pub id: uuid::Uuid,
     /// Whose.
     pub user_id: UserId,
-    /// Lower-case hex SHA-256 of the code, as normalised by [`normalize_recovery_code`].
+    /// `<salt>:<hex SHA-256 of the salt and the code>`, the code as normalised by
+    /// [`normalize_recovery_code`].
     pub code_sha256: String,
     /// When it was used.
     pub used_at: Option<DateTime<Utc>>,
@@ -264,25 +265,30 @@ pub(crate) fn totp_step(key: &[u8], code: &str, now: DateTime<Utc>) -> Option<i6
     found
 }
 
-/// Ten new recovery codes: the clear texts (shown once) and their stored hashes.
+/// Ten new recovery codes: the clear texts (shown once) and what is stored of them. Each code is
+/// 16 characters of a 32-letter alphabet (80 bits), stored as `<salt>:<SHA-256 of salt and code>`
+/// with a random 32-bit salt of its own, as ASVS 2.6.2 asks of lookup secrets under 112 bits.
 pub(crate) fn new_recovery_codes(user: UserId) -> Result<(Vec<String>, Vec<RecoveryCode>)> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    // 32 letters, so that each random byte picks one without bias; no i, l, o or 1 to misread.
+    const ALPHABET: &[u8; 32] = b"abcdefghjkmnpqrstuvwxyz023456789";
     let mut clear = Vec::with_capacity(RECOVERY_CODES);
     let mut stored = Vec::with_capacity(RECOVERY_CODES);
     for _ in 0..RECOVERY_CODES {
-        let mut bytes = [0u8; 10];
+        let mut bytes = [0u8; 16];
         getrandom::fill(&mut bytes).map_err(Error::internal)?;
-        let chars: String = bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
-        let code = format!("{}-{}", &chars[..5], &chars[5..]);
-        stored.push(RecoveryCode {
-            id: uuid::Uuid::now_v7(),
-            user_id: user,
-            code_sha256: sha256_hex(normalize_recovery_code(&code).as_bytes()),
-            used_at: None,
-        });
+        let chars: String = bytes.iter().map(|b| ALPHABET[(*b % 32) as usize] as char).collect();
+        let code = format!("{}-{}-{}-{}", &chars[..4], &chars[4..8], &chars[8..12], &chars[12..]);
+        let mut salt = [0u8; 4];
+        getrandom::fill(&mut salt).map_err(Error::internal)?;
+        let salt = hex(&salt);
+        stored.push(RecoveryCode { id: uuid::Uuid::now_v7(), user_id: user, code_sha256: salted(&salt, &code), used_at: None });
         clear.push(code);
     }
     Ok((clear, stored))
+}
+
+fn salted(salt: &str, code: &str) -> String {
+    format!("{salt}:{}", sha256_hex(format!("{salt}{}", normalize_recovery_code(code)).as_bytes()))
 }
 
 /// A recovery code as typed, folded: lower case, without spaces or dashes.
@@ -290,9 +296,12 @@ pub fn normalize_recovery_code(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_lowercase()).collect()
 }
 
-/// The hash a recovery code is stored under.
-pub(crate) fn recovery_code_hash(code: &str) -> String {
-    sha256_hex(normalize_recovery_code(code).as_bytes())
+/// Whether `code` is the stored recovery code (compared in constant time).
+pub(crate) fn recovery_code_matches(stored: &RecoveryCode, code: &str) -> bool {
+    match stored.code_sha256.split_once(':') {
+        Some((salt, _)) => constant_time_eq(&salted(salt, code), &stored.code_sha256),
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -348,7 +357,9 @@ mod tests {
         let user = UserId::new();
         let (clear, stored) = new_recovery_codes(user).unwrap();
         assert_eq!((clear.len(), stored.len()), (10, 10));
-        assert_eq!(recovery_code_hash(&clear[0].to_uppercase().replace('-', " ")), stored[0].code_sha256);
-        assert!(!clear.iter().any(|c| stored.iter().any(|s| s.code_sha256.contains(c.as_str()))));
+        assert!(recovery_code_matches(&stored[0], &clear[0].to_uppercase().replace('-', " ")));
+        assert!(!recovery_code_matches(&stored[1], &clear[0]));
+        assert_eq!(normalize_recovery_code(&clear[0]).len(), 16);
+        assert!(!clear.iter().any(|c| stored.iter().any(|s| s.code_sha256.contains(normalize_recovery_code(c).as_str()))));
     }
 }

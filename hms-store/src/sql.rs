@@ -256,6 +256,7 @@ pub(crate) const INSERT_PASSWORD_RESET: &str = "insert into password_reset (id, 
      used_at, forced_by) values ($1, $2, $3, $4, $5, $6, $7)";
 pub(crate) const PASSWORD_RESET_BY_ID: &str =
     "select id, user_id, secret_sha256, created_at, expires_at, used_at, forced_by from password_reset where id = $1";
+pub(crate) const SPEND_PASSWORD_RESET: &str = "update password_reset set used_at = $2 where id = $1 and used_at is null";
 pub(crate) const SPEND_PASSWORD_RESETS: &str = "update password_reset set used_at = $2 where user_id = $1 and used_at is null";
 pub(crate) const SECOND_FACTOR: &str =
     "select user_id, secret_sealed, confirmed_at, last_step, created_at from second_factor where user_id = $1";

@@ -1466,6 +1466,11 @@ macro_rules! impl_tx {
                     .transpose()
             }
 
+            async fn spend_password_reset(&mut self, id: Uuid, at: DateTime<Utc>) -> Result<bool> {
+                let r = sqlx::query(SPEND_PASSWORD_RESET).bind(id).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;
+                Ok(r.rows_affected() == 1)
+            }
+
             async fn spend_password_resets(&mut self, user: UserId, at: DateTime<Utc>) -> Result<u64> {
                 let r =
                     sqlx::query(SPEND_PASSWORD_RESETS).bind(user.as_uuid()).bind(ts(at)).execute(self.conn().await?).await.map_err(map)?;

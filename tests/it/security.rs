@@ -123,6 +123,11 @@ async fn password_reset_by_email(h: Hospital) {
 
     // An admin forces a reset: the user is mailed, the admin sees nothing of it.
     h.force_password_reset(&admin, pu.id, now()).await.unwrap();
+    assert_eq!(
+        h.sign_in(&email, "a third new passphrase", now()).await.unwrap_err().kind(),
+        ErrorKind::Unauthenticated,
+        "the old password is dead"
+    );
     let forced = mailed_token(&h, &email, now() + Duration::seconds(2)).await;
     h.reset_password(&forced, "chosen by the user alone", now()).await.unwrap();
     let (me_again, _) = patient(&h, 3).await;
@@ -224,6 +229,10 @@ async fn roles_that_must_have_a_second_factor(h: Hospital) {
     assert_eq!(e.kind(), ErrorKind::Forbidden);
     assert!(e.to_string().contains("second factor"), "{e}");
     assert!(h.login_actor(&email, PASSWORD, None, now()).await.unwrap().enrolment_only(), "scripts too");
+    // Nor one's notifications, profile or password; one's sessions and signing out, yes.
+    assert_eq!(h.notifications(&limited, false, Default::default()).await.unwrap_err().kind(), ErrorKind::Forbidden);
+    assert_eq!(h.change_password(&limited, PASSWORD, "a brand new passphrase", now()).await.unwrap_err().kind(), ErrorKind::Forbidden);
+    assert_eq!(h.list_sessions(&limited, now()).await.unwrap().len(), 1);
 
     // Enrolling lifts the limit on this session.
     let key = key_of(&h.begin_second_factor(&limited, now()).await.unwrap().secret_base32);
@@ -231,6 +240,9 @@ async fn roles_that_must_have_a_second_factor(h: Hospital) {
     let full = h.session_actor(session.session_id, user.id, now()).await.unwrap();
     assert!(!full.enrolment_only());
     h.list_patients(&full, Default::default(), Default::default(), now()).await.unwrap();
+    // The role's factor cannot be turned off.
+    let later = now() + Duration::minutes(1);
+    assert_eq!(h.disable_second_factor(&full, &code(&key, later), later).await.unwrap_err().kind(), ErrorKind::Conflict);
     // Other roles are not asked.
     let (pu, _) = patient(&h, 1).await;
     assert!(!done(h.begin_sign_in(pu.email.as_str(), PASSWORD, &ClientInfo::default(), now()).await.unwrap()).2);

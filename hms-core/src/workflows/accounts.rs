@@ -401,6 +401,7 @@ impl Hospital {
     /// Edits the actor's own name and phone. The role is not an editable field. With `expected`,
     /// only while the account is at one of those versions.
     pub async fn update_profile(&self, actor: &Actor, update: ProfileUpdate, expected: Option<&[u32]>, now: DateTime<Utc>) -> Result<User> {
+        crate::hospital::full_access(actor)?;
         let mut v = Validator::new();
         let name = update.full_name.as_deref().map(|n| v.check("full_name", PersonName::parse(n)));
         let phone = update.phone.as_ref().map(|p| match p.as_deref().map(str::trim) {
@@ -431,6 +432,7 @@ impl Hospital {
     /// Changes the actor's own password, after checking the current one. The account's other
     /// sessions end, unused reset links stop working, and the user is told by e-mail.
     pub async fn change_password(&self, actor: &Actor, current: &str, new: &str, now: DateTime<Utc>) -> Result<()> {
+        crate::hospital::full_access(actor)?;
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             let mut user = tx.user(actor.id()).await?.ok_or_else(|| Error::Unauthenticated("the account no longer exists".into()))?;

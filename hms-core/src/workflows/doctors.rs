@@ -48,6 +48,8 @@ impl Hospital {
 
     /// Lists doctors' public profiles; open to anonymous callers. Inactive doctors are listed for admins only.
     pub async fn list_doctors(&self, actor: Option<&Actor>, mut filter: DoctorFilter, page: PageRequest) -> Result<Page<Doctor>> {
+        // An actor limited to enrolment sees what anyone sees.
+        let actor = actor.filter(|a| !a.enrolment_only());
         if !actor.is_some_and(|a| policy::covers_all(a.role(), Action::EditDoctor)) {
             filter.include_inactive = false;
         }
@@ -59,6 +61,7 @@ impl Hospital {
 
     /// One doctor's public profile; open to anonymous callers.
     pub async fn doctor(&self, actor: Option<&Actor>, id: DoctorId) -> Result<Doctor> {
+        let actor = actor.filter(|a| !a.enrolment_only());
         let mut tx = self.begin(TxMode::Statement).await?;
         let result = self.load_doctor(&mut *tx, id).await;
         tx.rollback().await?;

@@ -14,9 +14,12 @@ use crate::security::{
     Enrolment, PasswordReset, ResetRequest, SecondFactor, enrolment, new_recovery_codes, new_token, new_totp_key, parse_token, totp_step,
 };
 use crate::session::constant_time_eq;
-use crate::user::{Password, User};
+use crate::user::{Password, PasswordHash, User};
 use crate::values::Email;
 use crate::workflows::accounts::throttle_key;
+
+/// What a forced reset leaves as the password hash: no password matches it.
+const FORCED_RESET: &str = "!forced-reset";
 
 /// Where a sealed secret sits in a queued e-mail's body, opened only when the e-mail is sent.
 const SEALED_OPEN: &str = "[[sealed:";
@@ -203,8 +206,8 @@ impl Hospital {
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             let mut user = tx.user(reset.user_id).await?.ok_or_else(bad_token)?;
-            // Spending every unused token of the account spends this one; none left means it was used meanwhile.
-            if tx.spend_password_resets(user.id, now).await? == 0 {
+            // This very token, unless another use got to it first; the account's others die with it.
+            if !tx.spend_password_reset(reset.id, now).await? {
                 return Err(bad_token());
             }
             user.password_hash = password_hash;
@@ -220,13 +223,17 @@ impl Hospital {
         self.finish(tx, None, result, now).await
     }
 
-    /// Forces a password reset for an account (admins): its sessions end and its user is e-mailed
-    /// a reset link. The admin never sees the link nor sets the password.
+    /// Forces a password reset for an account (admins): its password stops working, its sessions
+    /// end and its user is e-mailed a reset link. The admin never sees the link nor sets the password.
     pub async fn force_password_reset(&self, actor: &Actor, user: UserId, now: DateTime<Utc>) -> Result<()> {
         self.guard(actor, Action::AdminUsers, EntityKind::User, now).await?;
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
-            let target = tx.user(user).await?.ok_or(Error::not_found(EntityKind::User))?;
+            let mut target = tx.user(user).await?.ok_or(Error::not_found(EntityKind::User))?;
+            // The old password stops working at once: whoever knew it signs in no more.
+            target.password_hash = PasswordHash::from_stored(FORCED_RESET.into());
+            target.touch(now);
+            tx.update_user(&target).await?;
             let ended = tx.revoke_sessions_of(user, now).await?;
             self.issue_reset(&mut *tx, &target, Some(actor.id()), now).await?;
             let audit = Audit::new(AuditAction::Update, "account.password_reset_forced", EntityKind::User, user)
@@ -270,6 +277,8 @@ impl Hospital {
             if tx.second_factor(user.id).await?.is_some_and(|f| f.confirmed_at.is_some()) {
                 return Err(Error::Conflict("a second factor is already enrolled; turn it off first to enrol another".into()));
             }
+            // A pending enrolment, and the recovery codes of any earlier one, are replaced.
+            tx.delete_second_factor(user.id).await?;
             let secret = new_totp_key()?;
             let factor =
                 SecondFactor { user_id: user.id, secret_sealed: key.seal(&secret)?, confirmed_at: None, last_step: None, created_at: now };
@@ -316,6 +325,9 @@ impl Hospital {
     pub async fn disable_second_factor(&self, actor: &Actor, code: &str, now: DateTime<Utc>) -> Result<()> {
         if actor.enrolment_only() {
             return Err(Error::SecondFactorRequired);
+        }
+        if self.config.second_factor_roles.contains(&actor.role()) {
+            return Err(Error::Conflict(format!("the {} role must sign in with a second factor: it cannot be turned off", actor.role())));
         }
         // A wrong code here is bad input from a signed-in user, not a failed sign-in.
         self.verify_second_factor(actor.id(), code, "second_factor.disable_check", now).await.map_err(|e| match e.kind() {

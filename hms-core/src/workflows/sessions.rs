@@ -9,7 +9,7 @@ use crate::hospital::{Audit, Hospital};
 use crate::ids::{EntityKind, SessionId, UserId};
 use crate::policy::{Action, Actor};
 use crate::ports::{Tx, TxMode};
-use crate::security::{ClientInfo, SessionInfo, SignInChallenge, new_token, parse_token, recovery_code_hash, totp_step};
+use crate::security::{ClientInfo, SessionInfo, SignInChallenge, new_token, parse_token, recovery_code_matches, totp_step};
 use crate::session::{IssuedSession, Session, constant_time_eq, new_refresh_token, parse_refresh_token};
 use crate::user::User;
 use crate::workflows::accounts::throttle_key;
@@ -195,38 +195,30 @@ impl Hospital {
     }
 
     /// Checks `code` (a current TOTP code, or an unused recovery code) for `user`, throttled per
-    /// account, audited either way; the account, when it is right.
+    /// account, audited either way; the account, when it is right. One write transaction that
+    /// begins by reading (on PostgreSQL, locking) the account's row: attempts for one account take
+    /// turns, so none of them counts failures another has not recorded yet.
     pub(crate) async fn verify_second_factor(&self, user: UserId, code: &str, what: &'static str, now: DateTime<Utc>) -> Result<User> {
         let key = throttle_key("second-factor", &user.to_string());
         let since = now - self.config.login_window;
-        let mut tx = self.begin(TxMode::Read).await?;
-        let read = async {
-            let failures = tx.login_failures(&key, since).await?;
-            let account = tx.user(user).await?;
-            let factor = tx.second_factor(user).await?;
-            let codes = tx.recovery_codes(user).await?;
-            Ok::<_, Error>((failures, account, factor, codes))
-        }
-        .await;
-        tx.rollback().await?;
-        let ((failures, oldest), account, factor, codes) = read?;
-        if failures >= u64::from(self.config.login_failures_per_account) {
-            let retry_after_secs = oldest.map_or(1, |o| (o + self.config.login_window - now).num_seconds().max(1) as u64);
-            return Err(Error::Throttled { retry_after_secs });
-        }
-        let account = account.filter(|u| u.active).ok_or_else(wrong_code)?;
-        let factor = factor.filter(|f| f.confirmed_at.is_some()).ok_or_else(wrong_code)?;
-        let secret = self.secret_key()?.open(&factor.secret_sealed)?;
-        let step = totp_step(&secret, code, now);
-        let recovery = if step.is_none() {
-            let hash = recovery_code_hash(code);
-            codes.iter().find(|c| c.used_at.is_none() && constant_time_eq(&c.code_sha256, &hash)).map(|c| c.id)
-        } else {
-            None
-        };
-        let actor = Actor::new(account.id, account.role);
         let mut tx = self.begin(TxMode::Write).await?;
-        let write = async {
+        let outcome: Result<Result<User>> = async {
+            let Some(account) = tx.user(user).await?.filter(|u| u.active) else { return Ok(Err(wrong_code())) };
+            let (failures, oldest) = tx.login_failures(&key, since).await?;
+            if failures >= u64::from(self.config.login_failures_per_account) {
+                let retry_after_secs = oldest.map_or(1, |o| (o + self.config.login_window - now).num_seconds().max(1) as u64);
+                return Ok(Err(Error::Throttled { retry_after_secs }));
+            }
+            let Some(factor) = tx.second_factor(user).await?.filter(|f| f.confirmed_at.is_some()) else { return Ok(Err(wrong_code())) };
+            // A key that no longer opens (HMS_SECRET_KEY changed) still leaves the recovery codes.
+            let secret = self.config.secret_key.as_ref().and_then(|k| k.open(&factor.secret_sealed).ok());
+            let step = secret.and_then(|s| totp_step(&s, code, now));
+            let recovery = match step {
+                Some(_) => None,
+                None => {
+                    tx.recovery_codes(user).await?.into_iter().find(|c| c.used_at.is_none() && recovery_code_matches(c, code)).map(|c| c.id)
+                }
+            };
             let accepted = match (step, recovery) {
                 (Some(step), _) => tx.advance_second_factor_step(user, step).await?,
                 (None, Some(id)) => tx.spend_recovery_code(id, now).await?,
@@ -241,27 +233,20 @@ impl Hospital {
             };
             let (action, outcome) =
                 if accepted { (AuditAction::Login, AuditOutcome::Success) } else { (AuditAction::FailedLogin, AuditOutcome::Refused) };
+            let actor = Actor::new(account.id, account.role);
             self.audit_outcome(&mut *tx, Some(&actor), Audit::new(action, what, EntityKind::User, user).detail(detail), outcome, now)
                 .await?;
             if accepted {
                 tx.clear_login_failures(&key).await?;
+                Ok(Ok(account))
             } else {
                 tx.record_login_failure(&key, now, since).await?;
+                Ok(Err(wrong_code()))
             }
-            Ok::<_, Error>(accepted)
         }
         .await;
-        let accepted = match write {
-            Ok(a) => {
-                tx.commit().await?;
-                a
-            }
-            Err(e) => {
-                let _ = tx.rollback().await;
-                return Err(e);
-            }
-        };
-        if accepted { Ok(account) } else { Err(wrong_code()) }
+        // Commit whatever the outcome, so that a failure is counted.
+        self.finish(tx, None, outcome, now).await?
     }
 
     /// The key that seals secrets, or why the feature needing it is off.
