@@ -300,6 +300,32 @@ impl Hospital {
         Ok(user)
     }
 
+    /// The refusal to answer while the attempts counted under `account_key` (and `address_key`)
+    /// within the window are at their limits, if they are.
+    pub(crate) async fn over_limits(
+        &self,
+        tx: &mut dyn Tx,
+        account_key: &str,
+        address_key: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Error>> {
+        let since = now - self.config.login_window;
+        let (by_account, oldest_account) = tx.login_failures(account_key, since).await?;
+        let (by_address, oldest_address) = match address_key {
+            Some(key) => tx.login_failures(key, since).await?,
+            None => (0, None),
+        };
+        let mut blocked_since = None;
+        if by_account >= u64::from(self.config.login_failures_per_account) {
+            blocked_since = oldest_account;
+        }
+        if by_address >= u64::from(self.config.login_failures_per_address) {
+            blocked_since = blocked_since.max(oldest_address);
+        }
+        Ok(blocked_since
+            .map(|oldest| Error::Throttled { retry_after_secs: (oldest + self.config.login_window - now).num_seconds().max(1) as u64 }))
+    }
+
     /// The password step shared by every way of signing in: throttled, audited, timed alike for
     /// accounts that exist and those that do not.
     pub(crate) async fn check_password(&self, email: &str, password: &str, address: Option<&str>, now: DateTime<Utc>) -> Result<User> {
@@ -310,30 +336,18 @@ impl Hospital {
 
         let mut tx = self.begin(TxMode::Read).await?;
         let read = async {
-            let (account_failures, account_oldest) = tx.login_failures(&account_key, since).await?;
-            let (address_failures, address_oldest) = match &address_key {
-                Some(key) => tx.login_failures(key, since).await?,
-                None => (0, None),
-            };
-            let mut blocked_since = None;
-            if account_failures >= u64::from(self.config.login_failures_per_account) {
-                blocked_since = account_oldest;
-            }
-            if address_failures >= u64::from(self.config.login_failures_per_address) {
-                blocked_since = blocked_since.max(address_oldest);
-            }
+            let throttled = self.over_limits(&mut *tx, &account_key, address_key.as_deref(), now).await?;
             let user = match Email::parse(email) {
                 Ok(email) => tx.user_by_email(&email).await?,
                 Err(_) => None,
             };
-            Ok::<_, Error>((blocked_since, user))
+            Ok::<_, Error>((throttled, user))
         }
         .await;
         tx.rollback().await?;
-        let (blocked_since, user) = read?;
-        if let Some(oldest) = blocked_since {
-            let retry_after_secs = (oldest + self.config.login_window - now).num_seconds().max(1) as u64;
-            return Err(Error::Throttled { retry_after_secs });
+        let (throttled, user) = read?;
+        if let Some(e) = throttled {
+            return Err(e);
         }
 
         let ok = match &user {

@@ -122,22 +122,8 @@ impl Hospital {
         let since = now - self.config.login_window;
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
-            let (by_account, oldest_account) = tx.login_failures(&account_key, since).await?;
-            let (by_address, oldest_address) = match &address_key {
-                Some(k) => tx.login_failures(k, since).await?,
-                None => (0, None),
-            };
-            let mut blocked = None;
-            if by_account >= u64::from(self.config.login_failures_per_account) {
-                blocked = oldest_account;
-            }
-            if by_address >= u64::from(self.config.login_failures_per_address) {
-                blocked = blocked.max(oldest_address);
-            }
-            if let Some(oldest) = blocked {
-                return Ok(Err(Error::Throttled {
-                    retry_after_secs: (oldest + self.config.login_window - now).num_seconds().max(1) as u64,
-                }));
+            if let Some(e) = self.over_limits(&mut *tx, &account_key, address_key.as_deref(), now).await? {
+                return Ok(Err(e));
             }
             // Every request counts towards the limits.
             tx.record_login_failure(&account_key, now, since).await?;

@@ -204,10 +204,8 @@ impl Hospital {
         let mut tx = self.begin(TxMode::Write).await?;
         let outcome: Result<Result<User>> = async {
             let Some(account) = tx.user(user).await?.filter(|u| u.active) else { return Ok(Err(wrong_code())) };
-            let (failures, oldest) = tx.login_failures(&key, since).await?;
-            if failures >= u64::from(self.config.login_failures_per_account) {
-                let retry_after_secs = oldest.map_or(1, |o| (o + self.config.login_window - now).num_seconds().max(1) as u64);
-                return Ok(Err(Error::Throttled { retry_after_secs }));
+            if let Some(e) = self.over_limits(&mut *tx, &key, None, now).await? {
+                return Ok(Err(e));
             }
             let Some(factor) = tx.second_factor(user).await?.filter(|f| f.confirmed_at.is_some()) else { return Ok(Err(wrong_code())) };
             // A key that no longer opens (HMS_SECRET_KEY changed) still leaves the recovery codes.
