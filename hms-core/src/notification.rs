@@ -84,6 +84,21 @@ pub struct OutgoingEmail {
 pub const MAX_EMAIL_ATTEMPTS: u32 = 8;
 
 impl OutgoingEmail {
+    /// A new e-mail to `to`, due at once.
+    pub fn new(to: &Email, subject: &str, body: String, now: DateTime<Utc>) -> Self {
+        OutgoingEmail {
+            id: EmailId::new(),
+            to: to.clone(),
+            subject: subject.into(),
+            body,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: Some(now),
+            sent_at: None,
+            last_error: None,
+        }
+    }
+
     /// The wait before the next attempt after `attempts` failures: 1, 2, 4 … minutes, at most 4 hours.
     pub fn backoff(attempts: u32) -> Duration {
         Duration::minutes((1i64 << attempts.min(8)).min(240))

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ids::{SessionId, UserId};
 
 /// A sign-in session.
@@ -78,13 +78,8 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 
 /// A new refresh token for `session`: the stored record and the clear text.
 pub(crate) fn new_refresh_token(session: SessionId, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<(RefreshToken, String)> {
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).map_err(Error::internal)?;
-    let secret: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-    let id = uuid::Uuid::now_v7();
-    let token =
-        RefreshToken { id, session_id: session, secret_sha256: sha256_hex(secret.as_bytes()), created_at: now, expires_at, used_at: None };
-    Ok((token, format!("{}.{secret}", id.simple())))
+    let (id, secret_sha256, clear) = crate::security::new_token()?;
+    Ok((RefreshToken { id, session_id: session, secret_sha256, created_at: now, expires_at, used_at: None }, clear))
 }
 
 /// Splits a presented refresh token into its id and the hash of its secret.

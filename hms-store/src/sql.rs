@@ -274,8 +274,8 @@ pub(crate) const INSERT_CHALLENGE: &str = "insert into sign_in_challenge (id, us
 pub(crate) const CHALLENGE_BY_ID: &str = "select id, user_id, secret_sha256, created_at, expires_at, used_at, client_address, \
      user_agent from sign_in_challenge where id = $1";
 pub(crate) const SPEND_CHALLENGE: &str = "update sign_in_challenge set used_at = $2 where id = $1 and used_at is null";
-pub(crate) const SESSION_USER: &str = "select s.id as session_id, s.created_at as session_created_at, s.expires_at, s.revoked_at, \
-     s.last_used_at, s.client_address, s.user_agent, s.enrolment_only, \
+pub(crate) const SESSION_USER: &str = "select s.id as session_id, s.user_id, s.created_at as session_created_at, s.expires_at, \
+     s.revoked_at, s.last_used_at, s.client_address, s.user_agent, s.enrolment_only, \
      a.id, a.email, a.full_name, a.phone, a.role, a.password_hash, a.active, a.created_at, a.updated_at, a.version \
      from session s join account a on a.id = s.user_id where s.id = $1";
 pub(crate) const REVOKE_SESSION: &str = "update session set revoked_at = $2 where id = $1 and revoked_at is null";

@@ -249,7 +249,7 @@ macro_rules! impl_tx {
             let created_at: DateTime<Utc> = get(r, created_at)?;
             Ok(Session {
                 id: SessionId::from_uuid(get(r, id)?),
-                user_id: UserId::from_uuid(get(r, "user_id").or_else(|_| get(r, "id"))?),
+                user_id: UserId::from_uuid(get(r, "user_id")?),
                 created_at,
                 expires_at: get(r, "expires_at")?,
                 revoked_at: get(r, "revoked_at")?,
@@ -1378,14 +1378,7 @@ macro_rules! impl_tx {
 
             async fn session_user(&mut self, id: SessionId) -> Result<Option<(Session, User)>> {
                 let row = sqlx::query(SESSION_USER).bind(id.as_uuid()).fetch_optional(self.conn().await?).await.map_err(map)?;
-                row.as_ref()
-                    .map(|r| {
-                        let user = user_row(r)?;
-                        let mut session = session_row(r, "session_id", "session_created_at")?;
-                        session.user_id = user.id;
-                        Ok((session, user))
-                    })
-                    .transpose()
+                row.as_ref().map(|r| Ok((session_row(r, "session_id", "session_created_at")?, user_row(r)?))).transpose()
             }
 
             async fn sessions_of(&mut self, user: UserId) -> Result<Vec<Session>> {

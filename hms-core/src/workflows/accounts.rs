@@ -291,10 +291,7 @@ impl Hospital {
     /// [`Hospital::begin_sign_in`] and [`Hospital::complete_sign_in`], or [`Hospital::login_actor`].
     pub async fn login_from(&self, email: &str, password: &str, address: Option<&str>, now: DateTime<Utc>) -> Result<User> {
         let user = self.check_password(email, password, address, now).await?;
-        let mut tx = self.begin(TxMode::Statement).await?;
-        let factor = tx.second_factor(user.id).await;
-        tx.rollback().await?;
-        if factor?.is_some_and(|f| f.confirmed_at.is_some()) {
+        if self.has_second_factor(user.id).await? {
             return Err(Error::Unauthenticated("this account signs in with a second factor: give its code after the password".into()));
         }
         Ok(user)

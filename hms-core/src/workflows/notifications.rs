@@ -61,16 +61,13 @@ impl Hospital {
         let emails: Vec<OutgoingEmail> = items
             .iter()
             .filter(|(_, _, kind, _)| kind.emails())
-            .map(|(_, to, kind, message)| OutgoingEmail {
-                id: EmailId::new(),
-                to: (*to).clone(),
-                subject: subject(*kind).to_string(),
-                body: format!("{message}.\n\nThis message was sent by the hospital's appointment system."),
-                created_at: now,
-                attempts: 0,
-                next_attempt_at: Some(now),
-                sent_at: None,
-                last_error: None,
+            .map(|(_, to, kind, message)| {
+                OutgoingEmail::new(
+                    to,
+                    subject(*kind),
+                    format!("{message}.\n\nThis message was sent by the hospital's appointment system."),
+                    now,
+                )
             })
             .collect();
         if !emails.is_empty() {

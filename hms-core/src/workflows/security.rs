@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::audit::{AuditAction, AuditOutcome};
 use crate::error::{Error, Result};
 use crate::hospital::{Audit, Hospital};
-use crate::ids::{EmailId, EntityKind, SessionId, UserId};
+use crate::ids::{EntityKind, SessionId, UserId};
 use crate::notification::OutgoingEmail;
 use crate::policy::{Action, Actor};
 use crate::ports::{Tx, TxMode};
@@ -43,20 +43,6 @@ pub struct SecondFactorStatus {
 }
 
 impl Hospital {
-    fn email(&self, to: &Email, subject: &str, body: String, now: DateTime<Utc>) -> OutgoingEmail {
-        OutgoingEmail {
-            id: EmailId::new(),
-            to: to.clone(),
-            subject: subject.into(),
-            body,
-            created_at: now,
-            attempts: 0,
-            next_attempt_at: Some(now),
-            sent_at: None,
-            last_error: None,
-        }
-    }
-
     /// After a password change inside `tx`: the account's sessions other than `keep` end, unused
     /// reset tokens stop working, and the user is told by e-mail. Returns how many sessions ended.
     pub(crate) async fn password_changed(&self, tx: &mut dyn Tx, user: &User, keep: Option<SessionId>, now: DateTime<Utc>) -> Result<u64> {
@@ -74,7 +60,7 @@ impl Hospital {
             user.email,
             now.format("%Y-%m-%d %H:%M")
         );
-        tx.insert_emails(&[self.email(&user.email, "Your password was changed", body, now)]).await?;
+        tx.insert_emails(&[OutgoingEmail::new(&user.email, "Your password was changed", body, now)]).await?;
         Ok(ended)
     }
 
@@ -108,7 +94,7 @@ impl Hospital {
             "{why}\n\nTo choose a new password, use this within {minutes} minutes (it works once):\n\n{sealed}\n\n\
              If you did not ask for this, ignore this message: your password stays as it is."
         );
-        tx.insert_emails(&[self.email(&user.email, "Reset your password", body, now)]).await
+        tx.insert_emails(&[OutgoingEmail::new(&user.email, "Reset your password", body, now)]).await
     }
 
     /// "Forgot password": records the request, and answers the same way — with the same work,

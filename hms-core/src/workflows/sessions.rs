@@ -84,7 +84,7 @@ impl Hospital {
     }
 
     /// Whether `user` has a confirmed second factor.
-    async fn has_second_factor(&self, user: UserId) -> Result<bool> {
+    pub(crate) async fn has_second_factor(&self, user: UserId) -> Result<bool> {
         let mut tx = self.begin(TxMode::Statement).await?;
         let factor = tx.second_factor(user).await;
         tx.rollback().await?;
