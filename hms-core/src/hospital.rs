@@ -95,6 +95,35 @@ impl Default for HospitalConfig {
     }
 }
 
+/// What anyone may know of how the hospital runs, signed in or not: what a client needs to show
+/// times and money as the hospital does and to offer the sign-in options it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicSettings {
+    /// The time zone the hospital's days and availability are read in.
+    pub time_zone: TimeZone,
+    /// The currency of fees and invoices unless a doctor's fee says otherwise.
+    pub currency: Currency,
+    /// Whether self-registered doctors wait for an admin to activate them.
+    pub doctor_approval_required: bool,
+    /// Whether a forgotten password can be reset through an e-mailed link.
+    pub password_reset_by_email: bool,
+    /// The roles that must sign in with a second factor.
+    pub second_factor_roles: Vec<crate::user::Role>,
+}
+
+impl HospitalConfig {
+    /// The part of the settings that is public.
+    pub fn public_settings(&self) -> PublicSettings {
+        PublicSettings {
+            time_zone: self.time_zone,
+            currency: self.currency,
+            doctor_approval_required: self.doctor_approval_required,
+            password_reset_by_email: self.secret_key.is_some(),
+            second_factor_roles: self.second_factor_roles.clone(),
+        }
+    }
+}
+
 /// A hospital: the storage and blob ports plus configuration. Cheap to clone and share between threads.
 #[derive(Clone)]
 pub struct Hospital {

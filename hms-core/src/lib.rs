@@ -41,7 +41,7 @@ pub use billing::{Invoice, InvoiceLine, InvoiceStatus, PaymentMethod};
 pub use clinical::{Document, DocumentKind, NoteKind, VisitNote};
 pub use dashboard::{Dashboard, DoctorLoad, StatusCount};
 pub use error::{Error, ErrorKind, FieldError, Result};
-pub use hospital::{Hospital, HospitalConfig, SqliteSynchronous};
+pub use hospital::{Hospital, HospitalConfig, PublicSettings, SqliteSynchronous};
 pub use ids::*;
 pub use money::{Currency, Money};
 pub use notification::{Notification, NotificationKind, OutgoingEmail};

@@ -379,13 +379,16 @@ pub struct LoginRequest {
     pub email: String,
     /// Password.
     pub password: String,
+    /// For browsers: set the refresh token as an HttpOnly `hms_refresh` cookie for the refresh and
+    /// logout endpoints instead of answering it.
+    pub refresh_cookie: Option<bool>,
 }
 
 /// A refresh token to trade, or to end a session with.
 #[derive(Debug, Clone, Object)]
 pub struct RefreshRequest {
-    /// The refresh token.
-    pub refresh_token: String,
+    /// The refresh token; absent to trade the `hms_refresh` cookie.
+    pub refresh_token: Option<String>,
 }
 
 /// Tokens for a session.
@@ -397,8 +400,10 @@ pub struct TokenPair {
     pub token_type: String,
     /// Seconds until the access token expires.
     pub expires_in: u64,
-    /// A single-use token to get the next pair; spent on use.
-    pub refresh_token: String,
+    /// A single-use token to get the next pair; spent on use. Absent when it was set as the
+    /// `hms_refresh` cookie.
+    #[oai(skip_serializing_if_is_none)]
+    pub refresh_token: Option<String>,
     /// When the refresh token expires.
     pub refresh_expires_at: DateTime<Utc>,
     /// The signed-in user.
@@ -427,6 +432,8 @@ pub struct SecondFactorLogin {
     pub challenge: String,
     /// The authenticator's current six-digit code, or one of the recovery codes.
     pub code: String,
+    /// As at the password step: the refresh token as an HttpOnly cookie.
+    pub refresh_cookie: Option<bool>,
 }
 
 /// A code of the second factor.
@@ -1715,4 +1722,32 @@ pub struct Health {
     /// The database backend.
     #[oai(nullable)]
     pub database: Option<String>,
+}
+
+/// How the hospital runs, as any client may know it: what a page needs to show times and money
+/// as the hospital does and to offer the sign-in options it has.
+#[derive(Debug, Clone, Object)]
+pub struct HospitalSettings {
+    /// The IANA time zone the hospital's days and availability are read in, e.g. `Europe/London`.
+    pub time_zone: String,
+    /// The currency of fees and invoices unless a doctor's fee says otherwise (ISO 4217).
+    pub currency: String,
+    /// Whether self-registered doctors wait for an admin to activate them.
+    pub doctor_approval_required: bool,
+    /// Whether `POST /api/auth/password-reset` can e-mail a reset link.
+    pub password_reset_by_email: bool,
+    /// The roles that must sign in with a second factor.
+    pub second_factor_roles: Vec<Role>,
+}
+
+impl From<core::PublicSettings> for HospitalSettings {
+    fn from(s: core::PublicSettings) -> Self {
+        Self {
+            time_zone: s.time_zone.name().to_string(),
+            currency: s.currency.code().to_string(),
+            doctor_approval_required: s.doctor_approval_required,
+            password_reset_by_email: s.password_reset_by_email,
+            second_factor_roles: s.second_factor_roles.into_iter().map(Into::into).collect(),
+        }
+    }
 }

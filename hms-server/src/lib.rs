@@ -10,6 +10,7 @@
 pub mod api;
 pub mod auth;
 pub mod cache;
+pub mod cookie;
 pub mod demo;
 pub mod document;
 pub mod dto;
@@ -18,6 +19,7 @@ pub mod limits;
 pub mod mail;
 pub mod metrics;
 pub mod serve;
+pub mod web;
 
 use std::time::Duration;
 
@@ -45,6 +47,8 @@ pub struct AppState {
     pub public_doctors: cache::DoctorListCache,
     /// The clock the workflows are told the time by (the system clock, or a test's).
     pub clock: Clock,
+    /// Whether the hospital reaches the server only over HTTPS (cookies are then `Secure`).
+    pub https_only: bool,
 }
 
 /// A source of the current instant.
@@ -84,6 +88,8 @@ pub struct HttpConfig {
     pub hsts: bool,
     /// Count and time every request for `/metrics` (only worth its cost where metrics are served).
     pub metrics: bool,
+    /// A folder to serve the portal from instead of the copy built into the binary.
+    pub web_dir: Option<std::path::PathBuf>,
     /// Limits of the connection loop.
     pub connection: serve::ConnectionLimits,
 }
@@ -104,6 +110,7 @@ impl HttpConfig {
             cors_origins: Vec::new(),
             hsts: false,
             metrics: false,
+            web_dir: None,
             connection: serve::ConnectionLimits::default(),
         }
     }
@@ -122,6 +129,7 @@ impl AppState {
                 .build(),
             public_doctors: cache::doctor_list_cache(config.public_list_ttl),
             clock: system_clock(),
+            https_only: config.hsts,
         }
     }
 }
@@ -177,6 +185,7 @@ pub fn app(state: AppState, config: &HttpConfig) -> poem::endpoint::BoxEndpoint<
     let (max_body, body_timeout) = (config.max_body_bytes, config.body_timeout);
     let cors = std::sync::Arc::new(limits::Cors::new(&config.cors_origins));
     let (hsts, metered) = (config.hsts, config.metrics);
+    let portal = std::sync::Arc::new(web::Portal::new(config.web_dir.clone()));
     Route::new()
         .nest("/", service)
         .at("/openapi.json", make_sync(move |_| Response::builder().content_type("application/json").body(served.clone())))
@@ -186,6 +195,7 @@ pub fn app(state: AppState, config: &HttpConfig) -> poem::endpoint::BoxEndpoint<
         .with(AddData::new(state))
         .catch_all_error(|err| async move { error::problem_response(err) })
         .around(move |next, req| allow_header(next, req, operations.clone()))
+        .around(move |next, req| web::serve(next, req, portal.clone()))
         .around(move |next, req| limits::cors(next, req, cors.clone()))
         .around(move |next, req| limits::security_headers(next, req, hsts))
         .around(log_request)

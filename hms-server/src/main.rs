@@ -103,6 +103,9 @@ struct ServeArgs {
     /// Serve Prometheus metrics at http://ADDRESS/metrics (e.g. 127.0.0.1:9100); off when unset.
     #[arg(long, env = "HMS_METRICS_BIND")]
     metrics_bind: Option<String>,
+    /// Serve the portal from this folder instead of the copy built into the binary.
+    #[arg(long, env = "HMS_WEB_DIR")]
+    web_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -236,10 +239,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if hospital.store().backend() == "sqlite" && durability.contains("synchronous=normal") {
         tracing::warn!("HMS_SQLITE_SYNCHRONOUS=normal: the last acknowledged commits can be lost if the machine stops");
     }
-    if args.demo {
-        let logins = demo::load(&hospital).await?;
-        print_demo(&logins);
-    }
+    let logins = if args.demo { Some(demo::load(&hospital).await?) } else { None };
     let mut config = HttpConfig::with_secret(secret);
     config.dashboard_ttl = Duration::from_secs(args.dashboard_ttl);
     config.public_list_ttl = Duration::from_millis(args.public_list_ttl_ms);
@@ -251,6 +251,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.cors_origins = args.cors_origins.clone();
     config.hsts = args.hsts;
     config.metrics = args.metrics_bind.is_some();
+    config.web_dir = args.web_dir.clone();
     let (_state, app) = build(hospital.clone(), &config);
     let (stop, shutdown) = tokio::sync::watch::channel(false);
     let mut jobs = vec![mail::spawn_reminders(hospital.clone(), Duration::from_secs(3600), shutdown.clone())];
@@ -280,6 +281,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let addr = listener.local_addr()?;
     println!("hms listening on http://{addr}  (Swagger UI: http://{addr}/docs, OpenAPI: http://{addr}/openapi.json)");
+    println!("portal: http://{addr}/");
+    if let Some(logins) = &logins {
+        print_demo(logins);
+    }
     std::io::stdout().flush()?;
     hms_server::serve::serve(listener, app, config.connection, shutdown_signal()).await?;
     let _ = stop.send(true);

@@ -9,6 +9,7 @@ use poem_openapi::payload::Json;
 use super::{Created, Tag, Tagged, created, expected, tagged};
 use crate::AppState;
 use crate::auth::{BearerAuth, client_address};
+use crate::cookie::{self, WithCookies};
 use crate::dto::{
     Accepted, CodeRequest, Enrolment, LoginRequest, Marked, PasswordChange, PasswordResetConfirm, PasswordResetRequest, ProfileUpdate,
     RecoveryCodes, RefreshRequest, RegisterRequest, SecondFactorChallenge, SecondFactorLogin, SecondFactorStatus, SessionInfo, TokenPair,
@@ -45,6 +46,11 @@ fn count_failure(e: &hms_core::Error) {
     }
 }
 
+/// A refresh without a token in the body or a cookie.
+fn no_refresh_token() -> crate::error::ApiError {
+    hms_core::Error::invalid("refresh_token", "is required (in the body, or as the hms_refresh cookie)").into()
+}
+
 /// Sign-in and one's own account.
 pub struct AuthApi;
 
@@ -59,17 +65,33 @@ async fn cpu_bound<F: std::future::Future>(work: F) -> F::Output {
     tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(work))
 }
 
-fn token_pair(state: &AppState, user: hms_core::User, session: hms_core::IssuedSession, enrolment_only: bool) -> ApiResult<TokenPair> {
+/// The tokens of a session just opened or renewed. With `in_cookie`, the refresh token goes to
+/// the browser as an HttpOnly cookie and not into the JSON answer.
+fn issue(
+    state: &AppState,
+    req: &Request,
+    user: hms_core::User,
+    session: hms_core::IssuedSession,
+    enrolment_only: bool,
+    in_cookie: bool,
+) -> ApiResult<WithCookies<Json<TokenPair>>> {
     let access = state.tokens.access_token(&session, user.role).map_err(hms_core::Error::internal)?;
-    Ok(TokenPair {
+    let cookies = if in_cookie {
+        let max_age = (session.refresh_expires_at - state.now()).num_seconds();
+        cookie::set(Some(&session.refresh_token), max_age, cookie::secure(req, state.https_only))
+    } else {
+        Vec::new()
+    };
+    let pair = TokenPair {
         access_token: access,
         token_type: "Bearer".into(),
         expires_in: state.tokens.access_ttl.as_secs(),
-        refresh_token: session.refresh_token,
+        refresh_token: (!in_cookie).then_some(session.refresh_token),
         refresh_expires_at: session.refresh_expires_at,
         user: user.into(),
         second_factor_enrolment_required: enrolment_only,
-    })
+    };
+    Ok(WithCookies { inner: Json(pair), cookies })
 }
 
 #[OpenApi(prefix_path = "/api/auth", tag = "Tag::Auth")]
@@ -93,14 +115,19 @@ impl AuthApi {
     /// (`second_factor_enrolment_required`). Repeated failures for one account or from one
     /// address are refused for a while with 429.
     #[oai(path = "/login", method = "post")]
-    async fn login(&self, req: &Request, state: Data<&AppState>, body: Json<LoginRequest>) -> ApiResult<LoginResponse> {
+    async fn login(&self, req: &Request, state: Data<&AppState>, body: Json<LoginRequest>) -> ApiResult<WithCookies<LoginResponse>> {
         let signed_in = cpu_bound(state.hospital.begin_sign_in(&body.email, &body.password, &client(req), state.now())).await;
         Ok(match signed_in.inspect_err(count_failure)? {
             hms_core::SignIn::Done { user, session, enrolment_only } => {
-                LoginResponse::Tokens(Json(token_pair(&state, user, session, enrolment_only)?))
+                let issued = issue(&state, req, user, session, enrolment_only, body.refresh_cookie.unwrap_or(false))?;
+                WithCookies { inner: LoginResponse::Tokens(issued.inner), cookies: issued.cookies }
             }
             hms_core::SignIn::SecondFactor { challenge, expires_at } => {
-                LoginResponse::SecondFactor(Json(SecondFactorChallenge { second_factor_required: true, challenge, expires_at }))
+                WithCookies::none(LoginResponse::SecondFactor(Json(SecondFactorChallenge {
+                    second_factor_required: true,
+                    challenge,
+                    expires_at,
+                })))
             }
         })
     }
@@ -116,10 +143,10 @@ impl AuthApi {
         req: &Request,
         state: Data<&AppState>,
         body: Json<SecondFactorLogin>,
-    ) -> ApiResult<Json<TokenPair>> {
+    ) -> ApiResult<WithCookies<Json<TokenPair>>> {
         let (user, session) =
             state.hospital.complete_sign_in(&body.challenge, &body.code, &client(req), state.now()).await.inspect_err(count_failure)?;
-        Ok(Json(token_pair(&state, user, session, false)?))
+        issue(&state, req, user, session, false, body.refresh_cookie.unwrap_or(false))
     }
 
     /// Forgot password
@@ -220,22 +247,30 @@ impl AuthApi {
 
     /// Trade a refresh token for a new pair
     ///
-    /// The refresh token is spent. Presenting a spent one again ends its whole session.
+    /// The refresh token is spent. Presenting a spent one again ends its whole session. A body
+    /// without `refresh_token` trades the `hms_refresh` cookie instead, and the next token is
+    /// set as that cookie again.
     #[oai(path = "/refresh", method = "post")]
-    async fn refresh(&self, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<Json<TokenPair>> {
-        let (actor, session) = state.hospital.refresh_session(&body.refresh_token, state.now()).await?;
+    async fn refresh(&self, req: &Request, state: Data<&AppState>, body: Json<RefreshRequest>) -> ApiResult<WithCookies<Json<TokenPair>>> {
+        let (token, in_cookie) = match body.0.refresh_token {
+            Some(token) => (token, false),
+            None => (cookie::refresh_token(req).ok_or_else(no_refresh_token)?, true),
+        };
+        let (actor, session) = state.hospital.refresh_session(&token, state.now()).await?;
         let user = state.hospital.profile(&actor).await?;
         let enrolment_only = actor.enrolment_only();
-        Ok(Json(token_pair(&state, user, session, enrolment_only)?))
+        issue(&state, req, user, session, enrolment_only, in_cookie)
     }
 
     /// Sign out
     ///
-    /// Ends this session: its refresh tokens and this access token stop working everywhere.
+    /// Ends this session: its refresh tokens and this access token stop working everywhere, and
+    /// the browser forgets the `hms_refresh` cookie.
     #[oai(path = "/logout", method = "post")]
-    async fn logout(&self, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<Json<crate::dto::Marked>> {
+    async fn logout(&self, req: &Request, state: Data<&AppState>, auth: BearerAuth) -> ApiResult<WithCookies<Json<Marked>>> {
         state.hospital.end_session(&auth.0.actor, auth.0.session, state.now()).await?;
-        Ok(Json(Marked { marked: 1 }))
+        let forget = cookie::set(None, 0, cookie::secure(req, state.https_only));
+        Ok(WithCookies { inner: Json(Marked { marked: 1 }), cookies: forget })
     }
 
     /// One's own account

@@ -1,4 +1,4 @@
-//! `/healthz` and `/readyz`.
+//! `/healthz`, `/readyz` and the hospital's public settings.
 
 use poem::web::Data;
 use poem_openapi::payload::Json;
@@ -6,7 +6,7 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::Tag;
 use crate::AppState;
-use crate::dto::Health;
+use crate::dto::{Health, HospitalSettings};
 
 /// Liveness and readiness.
 pub struct OpsApi;
@@ -24,6 +24,15 @@ pub enum Ready {
 
 #[OpenApi(tag = "Tag::Operations")]
 impl OpsApi {
+    /// The hospital's public settings
+    ///
+    /// Its time zone and currency, and the sign-in options it offers. Public: a client shows
+    /// times in the hospital's zone before anyone signs in.
+    #[oai(path = "/api/hospital", method = "get")]
+    async fn settings(&self, state: Data<&AppState>) -> Json<HospitalSettings> {
+        Json(state.hospital.config().public_settings().into())
+    }
+
     /// Liveness: the process answers
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self) -> Json<Health> {

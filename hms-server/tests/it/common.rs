@@ -26,6 +26,7 @@ pub const PUBLIC: &[(&str, &str)] = &[
     ("get", "/api/doctors/{id}"),
     ("get", "/api/doctors/{id}/availability"),
     ("get", "/api/doctors/{id}/slots"),
+    ("get", "/api/hospital"),
     ("get", "/healthz"),
     ("get", "/readyz"),
 ];

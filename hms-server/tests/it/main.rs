@@ -12,6 +12,7 @@ mod mail;
 mod matrix;
 mod metrics;
 mod openapi;
+mod portal;
 #[cfg(unix)]
 mod processes;
 mod refusals;

@@ -157,6 +157,7 @@ impl Caller {
 /// One operation of the API, as a row acts it out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Op {
+    HospitalSettings,
     Register,
     Login,
     Refresh,
@@ -271,7 +272,7 @@ const ANALYSIS: &str = "AI analysis of a prescription | ✔ | own | | |";
 const MANAGE_INVOICES: &str = "invoices: create, cancel, record payment | ✔ | | | ✔ |";
 const READ_INVOICES: &str = "invoices: read | ✔ | | | ✔ | own";
 const NOTIFICATIONS: &str = "notifications | own | own | own | own | own";
-const HEALTH: &str = "HTTP API shape: health — liveness and readiness (public)";
+const HEALTH: &str = "HTTP API shape: health — liveness and readiness, and the hospital's public settings (public)";
 const SECURITY: &str = "Account security: a user resets only their own password (by e-mail), enrols their own second factor, lists and ends their own sessions";
 const SECURITY_ADMIN: &str = "Who may: an admin may force a reset or end an account's sessions, never see or set a password";
 
@@ -360,6 +361,7 @@ const ROWS: &[Row] = &[
     row(Op::Audit, "get", "/api/audit", "audit log", USER_ADMIN,                                             [UN, OK, NO, NO, NO, NO, NO, NO]),
     row(Op::Healthz, "get", "/healthz", "liveness", HEALTH,                                                  [OK, OK, OK, OK, OK, OK, OK, OK]),
     row(Op::Readyz, "get", "/readyz", "readiness", HEALTH,                                                   [OK, OK, OK, OK, OK, OK, OK, OK]),
+    row(Op::HospitalSettings, "get", "/api/hospital", "the hospital's public settings", HEALTH,              [OK, OK, OK, OK, OK, OK, OK, OK]),
     row(Op::LoginSecondFactor, "post", "/api/auth/login/second-factor", "a second step without a challenge", SECURITY, [CRED, CRED, CRED, CRED, CRED, CRED, CRED, CRED]),
     row(Op::RequestReset, "post", "/api/auth/password-reset", "forgot password", SECURITY,                   [OK, OK, OK, OK, OK, OK, OK, OK]),
     row(Op::ConfirmReset, "post", "/api/auth/password-reset/confirm", "reset with a stale token", SECURITY,   [BAD, BAD, BAD, BAD, BAD, BAD, BAD, BAD]),
@@ -714,6 +716,7 @@ async fn run(s: &TestServer, w: &World, op: Op, who: Caller, token: Option<&str>
         Op::Audit => s.get("/api/audit", token).await,
         Op::Healthz => s.get("/healthz", token).await,
         Op::Readyz => s.get("/readyz", token).await,
+        Op::HospitalSettings => s.get("/api/hospital", token).await,
         Op::LoginSecondFactor => s.post("/api/auth/login/second-factor", token, json!({"challenge": "none.none", "code": "123456"})).await,
         Op::RequestReset => s.post("/api/auth/password-reset", token, json!({"email": format!("reset{n}@example.org")})).await,
         Op::ConfirmReset => {
