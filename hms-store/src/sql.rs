@@ -229,15 +229,14 @@ pub(crate) const INSERT_EMAILS: &str =
     "insert into outgoing_email (id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error) ";
 pub(crate) const AUDIT_COLS: &str = "id, at, actor_id, actor_role, action, operation, entity, entity_id, patient_id, outcome, detail";
 
-pub(crate) const COUNT_ACTIVE_ROLE: &str = "select count(*) from account where role = $1 and active = $2";
-pub(crate) const APPOINTMENTS_BY_STATUS: &str = "select status, count(*) from appointment group by status";
+// The dashboard reads the figures the triggers of migration 0012 keep (`tally`, `doctor_tally`),
+// adding up a figure's rows; only today's appointments are counted, over one day's index range.
+pub(crate) const TALLY: &str = "select kind, key, cast(sum(n) as bigint), cast(sum(minor) as bigint) from tally \
+     group by kind, key order by kind, key";
 pub(crate) const TODAY_APPOINTMENTS: &str = "select count(*) from appointment where starts_at >= $1 and starts_at < $2 \
      and status in ('pending', 'confirmed', 'completed', 'no_show')";
-pub(crate) const INVOICE_SUMS: &str =
-    "select currency, cast(sum(total_minor) as bigint) from invoice where status = $1 group by currency order by currency";
-pub(crate) const BUSIEST: &str = "select ap.doctor_id, a.full_name, count(*) as n from appointment ap \
-     join account a on a.id = ap.doctor_id where ap.status in ('pending', 'confirmed', 'completed') \
-     group by ap.doctor_id, a.full_name order by n desc, a.full_name limit $1";
+pub(crate) const BUSIEST: &str = "select t.doctor_id, a.full_name, t.n from doctor_tally t join account a on a.id = t.doctor_id \
+     where t.n > 0 order by t.n desc, a.full_name limit $1";
 
 pub(crate) const INSERT_SESSION: &str = "insert into session (id, user_id, created_at, expires_at, revoked_at, last_used_at, \
      client_address, user_agent, enrolment_only) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";

@@ -1651,35 +1651,35 @@ macro_rules! impl_tx {
             }
 
             async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard> {
-                let mut counts = [0i64; 2];
-                for (i, role) in ["doctor", "patient"].into_iter().enumerate() {
-                    let row = sqlx::query(COUNT_ACTIVE_ROLE).bind(role).bind(true).fetch_one(self.conn().await?).await.map_err(map)?;
-                    counts[i] = geti(&row, 0)?;
-                }
-                let rows = sqlx::query(APPOINTMENTS_BY_STATUS).fetch_all(self.conn().await?).await.map_err(map)?;
+                let rows = sqlx::query(TALLY).fetch_all(self.conn().await?).await.map_err(map)?;
                 let mut by_status: Vec<StatusCount> =
                     AppointmentStatus::ALL.iter().map(|&status| StatusCount { status, count: 0 }).collect();
+                let (mut doctors, mut patients) = (0u64, 0u64);
+                let (mut revenue, mut pending) = (Vec::new(), Vec::new());
                 for r in &rows {
-                    let status: AppointmentStatus = parse("status", &geti::<String>(r, 0)?)?;
-                    let n: i64 = geti(r, 1)?;
-                    if let Some(s) = by_status.iter_mut().find(|s| s.status == status) {
-                        s.count = n as u64;
+                    let (kind, key): (String, String) = (geti(r, 0)?, geti(r, 1)?);
+                    let n = u64::try_from(geti::<Option<i64>>(r, 2)?.unwrap_or(0)).unwrap_or(0);
+                    let minor: i64 = geti::<Option<i64>>(r, 3)?.unwrap_or(0);
+                    match kind.as_str() {
+                        "status" => {
+                            let status: AppointmentStatus = parse("status", &key)?;
+                            if let Some(s) = by_status.iter_mut().find(|s| s.status == status) {
+                                s.count = n;
+                            }
+                        }
+                        "active" if key == "doctor" => doctors = n,
+                        "active" if key == "patient" => patients = n,
+                        "paid" | "pending" if n > 0 => {
+                            let currency: Currency = parse("currency", &key)?;
+                            let list = if kind == "paid" { &mut revenue } else { &mut pending };
+                            list.push(crate::from_minor_units(minor, currency));
+                        }
+                        _ => {}
                     }
                 }
                 let row =
                     sqlx::query(TODAY_APPOINTMENTS).bind(ts(today.0)).bind(ts(today.1)).fetch_one(self.conn().await?).await.map_err(map)?;
                 let today_appointments: i64 = geti(&row, 0)?;
-                let mut sums = Vec::new();
-                for status in ["paid", "pending"] {
-                    let rows = sqlx::query(INVOICE_SUMS).bind(status).fetch_all(self.conn().await?).await.map_err(map)?;
-                    let mut list = Vec::new();
-                    for r in &rows {
-                        let currency: Currency = parse("currency", &geti::<String>(r, 0)?)?;
-                        let minor: i64 = geti::<Option<i64>>(r, 1)?.unwrap_or(0);
-                        list.push(crate::from_minor_units(minor, currency));
-                    }
-                    sums.push(list);
-                }
                 let rows = sqlx::query(BUSIEST).bind(i64::from(busiest)).fetch_all(self.conn().await?).await.map_err(map)?;
                 let busiest_doctors = rows
                     .iter()
@@ -1691,12 +1691,10 @@ macro_rules! impl_tx {
                         })
                     })
                     .collect::<Result<Vec<_>>>()?;
-                let pending = sums.pop().unwrap_or_default();
-                let revenue = sums.pop().unwrap_or_default();
                 Ok(Dashboard {
                     computed_at: Utc::now(),
-                    doctors: counts[0] as u64,
-                    patients: counts[1] as u64,
+                    doctors,
+                    patients,
                     appointments_by_status: by_status,
                     today_appointments: today_appointments as u64,
                     revenue,

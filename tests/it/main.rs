@@ -2,6 +2,7 @@
 
 mod clinical;
 mod common;
+mod dashboard;
 mod day;
 mod durability;
 mod permissions;
