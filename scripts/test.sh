@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole hms test suite: formatting, lints, the dependency rule, the benches' build, the
-# quickstart, the Python module's suite, every Rust test on SQLite and PostgreSQL, and a bounded
-# schemathesis run against the HTTP API. CI runs exactly this.
+# quickstart, the Python module's suite, every Rust test on SQLite and PostgreSQL, the portal in
+# a real browser, and a bounded schemathesis run against the HTTP API. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,6 +55,9 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     cargo test --workspace --no-fail-fast
 fi
+
+step "the portal in a real browser (Chromium over WebDriver, axe-core on every page)"
+bash scripts/browser-tests.sh
 
 step "the README's shell examples, run as printed"
 bash scripts/readme-examples.sh

@@ -1126,7 +1126,11 @@ async fn metrics_on_their_own_address_and_json_logs() {
     let events: Vec<Value> =
         log.lines().filter(|l| l.starts_with('{')).map(|l| serde_json::from_str(l).expect("a JSON log line")).collect();
     assert!(events.iter().any(|e| e["fields"]["message"] == "database opened" && e["level"] == "INFO"), "{log}");
-    assert!(log.lines().all(|l| l.starts_with('{') || l.starts_with("hms listening") || l.starts_with("metrics on")), "{log}");
+    assert!(
+        log.lines()
+            .all(|l| l.starts_with('{') || l.starts_with("hms listening") || l.starts_with("portal: ") || l.starts_with("metrics on")),
+        "{log}"
+    );
     drop(server);
     db.cleanup().await;
     let _ = std::fs::remove_dir_all(dir);

@@ -121,7 +121,7 @@ export async function call(method, path, opts = {}) {
 export const api = {
   get: (path, query) => call("GET", path, { query }),
   tagged: (path) => call("GET", path, { withEtag: true }),
-  post: (path, body = {}) => call("POST", path, { body }),
+  post: (path, body = {}, ifMatch) => call("POST", path, { body, ifMatch }),
   put: (path, body) => call("PUT", path, { body }),
   patch: (path, body, ifMatch) => call("PATCH", path, { body, ifMatch }),
   del: (path) => call("DELETE", path),

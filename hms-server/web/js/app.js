@@ -199,7 +199,7 @@ function signInPage() {
     null,
     h("p", null, "Enter the six-digit code from your authenticator app, or one of your recovery codes."),
     form({
-      fields: [{ name: "code", label: "Code", required: true, autocomplete: "one-time-code", inputmode: "numeric" }],
+      fields: [{ name: "code", label: "Code", required: true, inputmode: "numeric" }],
       submitLabel: "Verify",
       onSubmit: async (v) => {
         await secondFactor(challenge, v.code);
@@ -325,7 +325,7 @@ async function accountPage() {
         status.required
           ? null
           : form({
-              fields: [{ name: "code", label: "Code or recovery code, to turn it off", required: true, autocomplete: "one-time-code" }],
+              fields: [{ name: "code", label: "Code or recovery code, to turn it off", required: true }],
               submitLabel: "Turn off two-step sign-in",
               onSubmit: async (v) => {
                 await api.post("/api/auth/second-factor/disable", { code: v.code });
@@ -349,7 +349,7 @@ async function accountPage() {
       h("div", { class: "qr" }, qrSvg(e.otpauth_uri, { label: "QR code of the authenticator key" })),
       h("p", null, "Or type the key: ", h("code", null, e.secret_base32)),
       form({
-        fields: [{ name: "code", label: "Code from the app", required: true, autocomplete: "one-time-code", inputmode: "numeric" }],
+        fields: [{ name: "code", label: "Code from the app", required: true, inputmode: "numeric" }],
         submitLabel: "Turn on",
         onSubmit: async (v) => {
           const codes = await api.post("/api/auth/second-factor/confirm", { code: v.code });
@@ -357,8 +357,12 @@ async function accountPage() {
             infoBox("Two-step sign-in is on. Keep these recovery codes somewhere safe: each works once, if the app is lost."),
             h("ul", { class: "codes", "aria-label": "Recovery codes" }, codes.recovery_codes.map((c) => h("li", null, c))),
             button("Done", async () => {
-              await restore();
-              go("/account");
+              if (currentUser()?.enrolmentOnly) {
+                // This session was opened for enrolling only: a new sign-in, with the code, opens the rest.
+                await signOut();
+                toast("Two-step sign-in is on: sign in again with a code from the app.");
+                go("/signin");
+              } else go("/account");
             }),
           );
         },

@@ -108,10 +108,11 @@ export function money(m) {
   return `${sign}${digits}${fraction !== undefined ? `.${fraction}` : ""} ${m.currency}`;
 }
 
-/** A code such as `no_show` or `in_person` as words: `No show`. */
+/** A code such as `no_show` or `in-person` as words: `No show`. (Not for values such as blood
+ * groups, where `-` means negative: show those as they are.) */
 export function label(code) {
   if (!code) return "";
-  const s = String(code).replaceAll("_", " ").replaceAll("-", " ");
+  const s = String(code).replaceAll("_", " ").replace(/(\w)-(\w)/g, "$1 $2");
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

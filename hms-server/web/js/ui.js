@@ -107,10 +107,10 @@ export function button(text, action, { kind = "", title, id, dataset } = {}) {
 /** Runs `action` with `el` (a button) marked busy; shows a failure after the button. */
 export async function busy(el, action) {
   if (el.disabled) return;
-  const old = el.textContent;
+  const old = [...el.childNodes];
   el.disabled = true;
   el.setAttribute("aria-busy", "true");
-  el.textContent = `${old}…`;
+  el.append("…");
   el.nextElementSibling?.classList?.contains("action-error") && el.nextElementSibling.remove();
   try {
     await action();
@@ -120,7 +120,7 @@ export async function busy(el, action) {
   } finally {
     el.disabled = false;
     el.removeAttribute("aria-busy");
-    el.textContent = old;
+    el.replaceChildren(...old);
   }
 }
 
@@ -302,6 +302,7 @@ export function table({ columns, rows, empty = "Nothing here yet.", caption }) {
 /** Previous/next for a page of a list (`{ page, page_size, total }`); `go(n)` shows page n. */
 export function pager(p, go) {
   const pages = Math.max(1, Math.ceil(p.total / p.page_size));
+  if (p.total === 0) return null;
   if (pages <= 1) return h("p", { class: "muted" }, `${p.total} in all`);
   const prev = button("Previous", () => go(p.page - 1), { kind: "secondary" });
   const next = button("Next", () => go(p.page + 1), { kind: "secondary" });
@@ -322,7 +323,7 @@ export function list(load, show) {
     box.setAttribute("aria-busy", "true");
     try {
       const p = await load(n);
-      box.replaceChildren(show(p.items), pager(p, go));
+      box.replaceChildren(...[show(p.items), pager(p, go)].filter(Boolean));
     } catch (e) {
       box.replaceChildren(errorBox(e));
     } finally {

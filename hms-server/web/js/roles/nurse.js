@@ -1,0 +1,117 @@
+// The nurse's portal: find a patient (by name or e-mail), see the day's appointments, open a
+// patient's chart (drawn by the shared chart module) and write nursing notes there.
+
+import { all, api } from "../api.js";
+import * as fmt from "../format.js";
+import { form, h, list, render, section, statusBadge, table } from "../ui.js";
+
+// Nurses write nursing notes only (NoteKind `nursing`); clinical notes are the doctors'.
+const NOTE_KINDS = ["nursing"];
+
+let doctorsOnce = null;
+/** Every doctor by id, loaded once, for naming the doctor of an appointment. */
+function doctors() {
+  doctorsOnce ??= all("/api/doctors")
+    .then((items) => new Map(items.map((d) => [d.id, d])))
+    .catch((e) => {
+      doctorsOnce = null;
+      throw e;
+    });
+  return doctorsOnce;
+}
+
+const patientCache = new Map();
+/** Loads the patients named by `ids` into the cache (the appointment lists carry ids only). */
+async function loadPatients(ids) {
+  const missing = [...new Set(ids)].filter((id) => !patientCache.has(id));
+  await Promise.all(
+    missing.map((id) =>
+      api.get(`/api/patients/${id}`).then(
+        (p) => patientCache.set(id, p),
+        () => patientCache.set(id, null),
+      ),
+    ),
+  );
+}
+
+function patientLink(id) {
+  const p = patientCache.get(id);
+  return h("a", { href: `#/nurse/patients/${id}` }, p ? p.full_name : "Patient record");
+}
+
+function allergies(p) {
+  if (!p.clinical) return "";
+  return p.clinical.allergies.length ? p.clinical.allergies.join(", ") : h("span", { class: "muted" }, "None recorded");
+}
+
+/** Home: search patients by name or e-mail, and today's appointments. */
+async function home(ctx) {
+  const search = ctx.query.get("search") || "";
+  const finder = h(
+    "div",
+    { role: "search", class: "card filters" },
+    form({
+      fields: [{ name: "search", label: "Name or e-mail", type: "search", value: search }],
+      submitLabel: "Search",
+      onSubmit: async (v) => ctx.go(v.search ? `/nurse?search=${encodeURIComponent(v.search)}` : "/nurse"),
+    }),
+  );
+  const patients = list(
+    (page) => api.get("/api/patients", { search, page, page_size: 20 }),
+    (rows) =>
+      table({
+        caption: search ? `Patients matching “${search}”` : "All patients",
+        columns: [
+          { label: "Name", cell: (p) => h("a", { href: `#/nurse/patients/${p.id}` }, p.full_name) },
+          { label: "E-mail", cell: (p) => p.email },
+          { label: "Date of birth", cell: (p) => fmt.date(p.date_of_birth) },
+          { label: "Allergies", cell: allergies },
+        ],
+        rows,
+        empty: search ? "No patient matches this search." : "No patients yet.",
+      }),
+  );
+  const day = fmt.today();
+  const doctorsById = await doctors();
+  const today = list(
+    async (page) => {
+      const p = await api.get("/api/appointments", {
+        from: fmt.zonedInstant(day, "00:00"),
+        to: fmt.zonedInstant(fmt.addDays(day, 1), "00:00"),
+        page,
+        page_size: 20,
+      });
+      await loadPatients(p.items.map((a) => a.patient_id));
+      return p;
+    },
+    (rows) =>
+      table({
+        caption: `Appointments on ${fmt.date(day)}`,
+        columns: [
+          { label: "Time", cell: (a) => `${fmt.time(a.starts_at)}–${fmt.time(a.ends_at)}` },
+          { label: "Patient", cell: (a) => patientLink(a.patient_id) },
+          { label: "Doctor", cell: (a) => fmt.doctorName(doctorsById.get(a.doctor_id)) },
+          { label: "Reason", cell: (a) => a.reason },
+          { label: "Status", cell: (a) => statusBadge(a.status) },
+        ],
+        rows,
+        empty: "No appointments today.",
+      }),
+  );
+  render("Patients", finder, section(search ? "Search results" : "Find a patient", patients), section("Today", today));
+}
+
+/** A patient's chart: the shared chart view, with the note kinds a nurse may write. */
+async function chart(ctx) {
+  const { chartView } = await import("../chart.js");
+  await chartView(ctx, ctx.params.id, { canPrescribe: false, canUpload: true, noteKinds: NOTE_KINDS });
+}
+
+export default {
+  home: "/nurse",
+  nav: [{ path: "/nurse", label: "Patients" }],
+  routes: {
+    "/nurse": home,
+    "/nurse/patients/:id": chart,
+  },
+};

@@ -1,0 +1,191 @@
+"""The shell every portal shares: sign-in, the refresh cookie, sign-out, registration, password
+reset, two-step sign-in and the headers and weight of what the browser downloads."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import struct
+import time
+import urllib.parse
+import urllib.request
+
+from selenium.webdriver.common.by import By
+
+from conftest import (
+    LOGINS,
+    PASSWORD,
+    check_accessibility,
+    click,
+    field,
+    heading,
+    sign_in,
+    text_appears,
+    type_into,
+    wait,
+)
+
+
+def totp(secret_base32: str, at: float | None = None) -> str:
+    """The RFC 6238 code of a base32 key (SHA-1, 30 s, 6 digits), as an authenticator app makes it."""
+    key = base64.b32decode(secret_base32 + "=" * (-len(secret_base32) % 8))
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def test_the_portal_is_served_with_a_policy_that_runs_nothing_inline(server):
+    with urllib.request.urlopen(server.base + "/") as res:
+        csp = res.headers["Content-Security-Policy"]
+        html = res.read().decode()
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    # Nothing in the page comes from another origin.
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+
+
+def test_sign_in_lands_on_the_role_home_and_a_reload_keeps_the_user_signed_in(server, browser):
+    sign_in(browser, server, "patient")
+    home = browser.current_url
+    assert "#/patient" in home
+    # The refresh token is a cookie no script can read, scoped to the refresh and logout endpoints.
+    assert browser.execute_script("return document.cookie") == ""
+    cookies = browser.get_cookies()
+    assert cookies == [] or all(c["httpOnly"] for c in cookies)
+    browser.refresh()
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#account button"))
+    assert LOGINS["patient"] not in browser.find_element(By.ID, "account").text  # the name shows, not the e-mail
+    assert "#/patient" in browser.current_url
+
+
+def test_a_wrong_password_shows_the_api_message_and_repeated_failures_say_when_to_retry(server, browser):
+    browser.get(server.url("/signin"))
+    heading(browser, "Sign in")
+    email = "nobody-here@demo.hms"
+    for _ in range(6):
+        type_into(browser, "E-mail address", email)
+        type_into(browser, "Password", "not the password")
+        click(browser, "Sign in", browser.find_element(By.TAG_NAME, "main"))
+        wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "main .alert"))
+        message = browser.find_element(By.CSS_SELECTOR, "main .alert").text
+        if "Try again" in message:
+            break
+    assert "Try again" in message, message
+    # What was typed stays.
+    assert field(browser, "E-mail address").get_attribute("value") == email
+
+
+def test_a_page_asked_for_before_signing_in_is_shown_after_it(server, browser):
+    browser.get(server.url("/account"))
+    heading(browser, "Sign in")
+    type_into(browser, "E-mail address", LOGINS["nurse"])
+    type_into(browser, "Password", PASSWORD)
+    click(browser, "Sign in", browser.find_element(By.TAG_NAME, "main"))
+    heading(browser, "Your account")
+
+
+def test_sign_out_ends_the_session_on_the_server(server, browser):
+    sign_in(browser, server, "patient2")
+    # The session as the browser holds it: trade the cookie for a token from inside the page.
+    click(browser, "Sign out")
+    heading(browser, "Sign in")
+    browser.refresh()
+    heading(browser, "Sign in")
+    ok = browser.execute_async_script(
+        "const done = arguments[0];"
+        "fetch('/api/auth/refresh', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: '{}'})"
+        ".then(r => done(r.status))"
+    )
+    assert ok in (401, 422), ok
+
+
+def test_registration_shows_field_errors_beside_their_fields_then_registers(server, browser):
+    browser.get(server.url("/register"))
+    heading(browser, "Register")
+    check_accessibility(browser, "register")
+    type_into(browser, "Full name", "Grace Hopper")
+    type_into(browser, "E-mail address", "not-an-address")
+    type_into(browser, "Password", "short")
+    click(browser, "Register", browser.find_element(By.TAG_NAME, "main"))
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".field-error"))
+    email = field(browser, "E-mail address")
+    assert email.get_attribute("aria-invalid") == "true"
+    assert email.get_attribute("value") == "not-an-address"
+    check_accessibility(browser, "register with errors")
+    address = f"grace-{int(time.time() * 1000)}@example.org"
+    type_into(browser, "E-mail address", address)
+    type_into(browser, "Password", "a-long-enough-password-1")
+    click(browser, "Register", browser.find_element(By.TAG_NAME, "main"))
+    heading(browser, "Registered")
+    status, _ = server.api("POST", "/api/auth/login", body={"email": address, "password": "a-long-enough-password-1"})
+    assert status == 200
+
+
+def test_forgot_and_reset_pages(server, browser):
+    browser.get(server.url("/forgot"))
+    heading(browser, "Forgot password")
+    check_accessibility(browser, "forgot password")
+    type_into(browser, "E-mail address", "someone@example.org")
+    click(browser, "Send a reset link")
+    heading(browser, "Check your e-mail")
+    browser.get(server.url("/reset/not-a-real-token"))
+    heading(browser, "Choose a new password")
+    check_accessibility(browser, "reset password")
+    type_into(browser, "New password", "another-long-password-2")
+    click(browser, "Set the password")
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "main .alert"))
+
+
+def test_two_step_sign_in_is_set_up_from_the_qr_code_and_then_asked_for(server, browser):
+    address = f"twostep-{int(time.time() * 1000)}@example.org"
+    status, _ = server.api(
+        "POST", "/api/auth/register", body={"email": address, "password": "two-step-password-3", "full_name": "Tess Two", "role": "patient"}
+    )
+    assert status == 201
+    sign_in(browser, server, address, password="two-step-password-3")
+    browser.get(server.url("/account"))
+    heading(browser, "Your account")
+    check_accessibility(browser, "account")
+    click(browser, "Set up two-step sign-in")
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".qr svg path"))
+    qr = browser.find_element(By.CSS_SELECTOR, ".qr svg")
+    assert qr.get_attribute("role") == "img" and qr.get_attribute("aria-label")
+    secret = browser.find_element(By.CSS_SELECTOR, "main code").text
+    check_accessibility(browser, "account: enrolment")
+    type_into(browser, "Code from the app", totp(secret))
+    click(browser, "Turn on")
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "ul.codes li"))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "ul.codes li")) >= 8
+    click(browser, "Sign out")
+    heading(browser, "Sign in")
+    type_into(browser, "E-mail address", address)
+    type_into(browser, "Password", "two-step-password-3")
+    click(browser, "Sign in", browser.find_element(By.TAG_NAME, "main"))
+    # Wait for the next 30-second step so the enrolment's code is not reused.
+    text_appears(browser, "authenticator")
+    check_accessibility(browser, "sign in: second step")
+    time.sleep(max(0.0, 30 - time.time() % 30) + 0.5)
+    type_into(browser, "Code", totp(secret))
+    click(browser, "Verify")
+    wait(browser).until(lambda d: "#/patient" in d.current_url)
+
+
+def test_the_first_page_downloads_little_and_all_from_this_server(server, browser):
+    sign_in(browser, server, "patient")
+    browser.refresh()
+    wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#account button"))
+    time.sleep(1)
+    entries = browser.execute_script(
+        "return [performance.getEntriesByType('navigation')[0], ...performance.getEntriesByType('resource')]"
+        ".map(e => ({name: e.name, size: e.decodedBodySize, type: e.initiatorType}))"
+    )
+    files = [e for e in entries if "/api/" not in e["name"]]
+    for e in entries:
+        assert urllib.parse.urlsplit(e["name"]).netloc == urllib.parse.urlsplit(server.base).netloc, e
+    total = sum(e["size"] for e in files)
+    print("first page:", json.dumps({"bytes": total, "files": {urllib.parse.urlsplit(e["name"]).path: e["size"] for e in files}}))
+    assert total < 150 * 1024, files
