@@ -51,7 +51,7 @@ pub struct HospitalConfig {
     pub password_reset_ttl: chrono::Duration,
     /// How long the second step of a sign-in may take.
     pub sign_in_challenge_ttl: chrono::Duration,
-    /// Where a reset link points, the token appended (e.g. `https://hms.example.org/#reset=`);
+    /// Where a reset link points, the token appended (e.g. the portal's page, `https://hms.example.org/#/reset/`);
     /// without it the e-mail gives the token alone.
     pub reset_link: Option<String>,
 }

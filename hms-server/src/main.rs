@@ -49,7 +49,7 @@ struct Common {
     /// The roles that must sign in with a second factor, e.g. admin,doctor,nurse,receptionist.
     #[arg(long = "require-2fa", env = "HMS_REQUIRE_2FA", default_value = "", value_delimiter = ',')]
     require_2fa: Vec<String>,
-    /// Where a password-reset link points; the token is appended (e.g. https://hms.example.org/#reset=).
+    /// Where a password-reset link points; the token is appended (e.g. the portal's page, https://hms.example.org/#/reset/).
     #[arg(long, env = "HMS_RESET_LINK")]
     reset_link: Option<String>,
 }

@@ -96,7 +96,8 @@ def server(tmp_path_factory) -> Server:
     env.pop("DATABASE_URL", None)
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [SERVER, "serve", "--database", f"sqlite:{database}", "--demo", "--bind", f"127.0.0.1:{port}"],
+            # The dashboard uncached, so that a change shows at once.
+            [SERVER, "serve", "--database", f"sqlite:{database}", "--demo", "--bind", f"127.0.0.1:{port}", "--dashboard-ttl", "0"],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -173,7 +174,7 @@ def heading(driver: WebDriver, text: str, timeout: float = WAIT) -> WebElement:
 def field(driver: WebDriver, label: str, within: WebElement | None = None) -> WebElement:
     """The form control whose label starts with `label`."""
     root = within or driver
-    xpath = f".//label[starts-with(normalize-space(.), {json.dumps(label)})]"
+    xpath = f".//label[starts-with(normalize-space(.), {json.dumps(label, ensure_ascii=False)})]"
     el = wait(driver).until(lambda d: root.find_element(By.XPATH, xpath))
     return driver.find_element(By.ID, el.get_attribute("for"))
 
@@ -194,7 +195,7 @@ def choose(driver: WebDriver, label: str, option_text: str, within: WebElement |
 def click(driver: WebDriver, text: str, within: WebElement | None = None) -> WebElement:
     """Clicks the first enabled button or link whose text starts with `text`."""
     root = within or driver
-    xpath = f".//*[self::button or self::a][starts-with(normalize-space(.), {json.dumps(text)})]"
+    xpath = f".//*[self::button or self::a][starts-with(normalize-space(.), {json.dumps(text, ensure_ascii=False)})]"
 
     def ready(_):
         for el in root.find_elements(By.XPATH, xpath):

@@ -82,7 +82,9 @@ def test_the_desk_registers_a_patient_books_for_them_and_bills_them(server, brow
     wait(browser).until(lambda d: "search=lovelace" in d.current_url)
     text_appears(browser, "Patients matching")
     wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "main table tbody tr"))
-    names = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "main section table tbody tr")]
+    # The rows of the search's own table (the page also lists today's appointments).
+    results = browser.find_element(By.XPATH, "//main//table[caption[starts-with(normalize-space(.), 'Patients matching')]]")
+    names = [r.text for r in results.find_elements(By.CSS_SELECTOR, "tbody tr")]
     assert any("Ada Lovelace" in n for n in names) and not any("Alan Turing" in n for n in names), names
 
     # Register a patient at the desk: a bad e-mail and a short password are refused beside their fields.

@@ -121,8 +121,8 @@ export async function call(method, path, opts = {}) {
 export const api = {
   get: (path, query) => call("GET", path, { query }),
   tagged: (path) => call("GET", path, { withEtag: true }),
-  post: (path, body = {}, ifMatch) => call("POST", path, { body, ifMatch }),
-  put: (path, body) => call("PUT", path, { body }),
+  post: (path, body = {}, ifMatch, query) => call("POST", path, { body, ifMatch, query }),
+  put: (path, body, ifMatch) => call("PUT", path, { body, ifMatch }),
   patch: (path, body, ifMatch) => call("PATCH", path, { body, ifMatch }),
   del: (path) => call("DELETE", path),
   upload: (path, form) => call("POST", path, { form }),
