@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# HTTP load on hms-server over a synthetic hospital, with wrk (Debian's package), on SQLite and
-# PostgreSQL, next to a bare poem handler returning a constant body of the same size as a page of
-# doctors. Prints req/s, p50, p99 and the server's peak memory for each run. Bounded: each run
-# lasts DURATION seconds (default 10) at CONNECTIONS connections (default 16).
+# HTTP load, with wrk (Debian's package): first the Django seed system 000 (seed.sh: its doctor
+# list, a patient's appointment list and booking), then hms-server over a synthetic hospital on
+# SQLite and PostgreSQL, then a bare poem handler returning a constant body of the same size as a
+# page of doctors. Prints req/s, p50, p99 and the server's peak memory for each run, and then the
+# ratios of this run: hms / seed for the three operations on each backend, and each figure as a
+# share of the bare handler's. Bounded: each run lasts DURATION seconds (default 10) at CONNECTIONS
+# connections (default 16). The seed's part (SEED=0 skips it) sets the seed up on its first run,
+# which needs Python 3.11 or 3.12 and PyPI; its settings are described in seed.sh.
 #
-#   bash benches/http/run.sh                 # both backends, 1,000,000 appointments
-#   APPOINTMENTS=100000 BACKENDS=sqlite bash benches/http/run.sh
+#   bash benches/http/run.sh                 # the seed, both backends, 1,000,000 appointments
+#   SEED=0 APPOINTMENTS=100000 BACKENDS=sqlite bash benches/http/run.sh   # without the seed
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,6 +24,11 @@ API=http://127.0.0.1:$PORT
 export HMS_JWT_SECRET=benchmark-secret-benchmark-secret-benchmark
 export HMS_ADMIN_PASSWORD=load-test-passphrase-2026
 export RUST_LOG=warn
+SEED=${SEED:-1}
+# shellcheck source=benches/http/report.sh
+source benches/http/report.sh
+# shellcheck source=benches/http/seed.sh
+source benches/http/seed.sh
 
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
 command -v jq >/dev/null || apt-get install -y jq >/dev/null
@@ -29,18 +38,8 @@ BIN=$TARGET/release/hms-server
 DATA=target/bench-data
 mkdir -p "$DATA"
 
-report() { # name, wrk output, pid
-  local rps p50 p99 mem
-  rps=$(grep -m1 'Requests/sec' <<<"$2" | awk '{print $2}')
-  p50=$(grep -m1 ' 50%' <<<"$2" | awk '{print $2}')
-  p99=$(grep -m1 ' 99%' <<<"$2" | awk '{print $2}')
-  mem=$(awk '/VmHWM/ {print $2/1024 " MiB"}' "/proc/$3/status" 2>/dev/null || echo "?")
-  local non2xx
-  non2xx=$(grep -m1 'Non-2xx' <<<"$2" | awk '{print $NF}' || true)
-  printf '| %-44s | %10s | %8s | %8s | %9s | %s\n' "$1" "$rps" "$p50" "$p99" "$mem" "${non2xx:+non-2xx: $non2xx}"
-}
-
-run_wrk() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s --latency "$@" 2>&1; }
+# report, run_wrk, table_header, print_notes and ratio_table are in report.sh; report's fourth
+# argument keeps the run's req/s in RPS for the ratio table.
 
 start_server() { # database url, dashboard ttl
   HMS_DASHBOARD_TTL=$2 "$BIN" serve --database "$1" --bind "127.0.0.1:$PORT" --production >"$DATA/server.log" 2>&1 &
@@ -51,8 +50,8 @@ start_server() { # database url, dashboard ttl
 
 login() { curl -sf -X POST "$API/api/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$1\",\"password\":\"$2\"}" | jq -r .access_token; }
 
-printf '| %-44s | %10s | %8s | %8s | %9s |\n' "run" "req/s" "p50" "p99" "peak RSS"
-printf '|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' {1..46})" "------------" "----------" "----------" "-----------"
+table_header
+if [ "$SEED" != 0 ]; then seed_measure; fi
 
 for backend in $BACKENDS; do
   if [ "$backend" = sqlite ]; then
@@ -78,15 +77,15 @@ for backend in $BACKENDS; do
   # A first load, not reported: the pool opens its connections (on PostgreSQL, each a new server
   # process, which otherwise lands in the first run's p99).
   wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $PATIENT" "$API/api/appointments" >/dev/null 2>&1
-  report "$backend: GET /api/doctors (page of 20, anonymous)" "$(run_wrk "$API/api/doctors")" "$SERVER"
-  report "$backend: GET /api/appointments (as a patient)" "$(run_wrk -H "Authorization: Bearer $PATIENT" "$API/api/appointments")" "$SERVER"
+  report "$backend: GET /api/doctors (page of 20, anonymous)" "$(run_wrk "$API/api/doctors")" "$SERVER" "$backend:doctors"
+  report "$backend: GET /api/appointments (as a patient)" "$(run_wrk -H "Authorization: Bearer $PATIENT" "$API/api/appointments")" "$SERVER" "$backend:appointments"
   FROM=$(date -u +%Y-%m-%dT%H:%M:%SZ); TO=$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)
   report "$backend: GET /api/doctors/{id}/slots (one week)" \
     "$(run_wrk "$API/api/doctors/01010000-0000-7000-8000-0000000004d2/slots?from=$FROM&to=$TO")" "$SERVER"
   report "$backend: GET /api/dashboard (cached)" "$(run_wrk -H "Authorization: Bearer $ADMIN" "$API/api/dashboard")" "$SERVER"
   BASE_DAY=$(( ($(date -u +%s) / 86400 + 200 + RANDOM % 5000) * 86400 ))
   report "$backend: POST /api/appointments (distinct slots)" \
-    "$(BASE_DAY=$BASE_DAY TOKEN=$ADMIN THREADS=$THREADS run_wrk -s benches/http/book.lua "$API")" "$SERVER"
+    "$(BASE_DAY=$BASE_DAY TOKEN=$ADMIN THREADS=$THREADS run_wrk -s benches/http/book.lua "$API")" "$SERVER" "$backend:book"
   report "$backend: POST /api/auth/login (argon2id)" "$(run_wrk -s benches/http/login.lua "$API/api/auth/login")" "$SERVER"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 
@@ -99,5 +98,8 @@ done
 BODY_BYTES=$PAGE_BYTES BIND=127.0.0.1:$PORT "$TARGET/release/examples/baseline" &
 BASE=$!
 sleep 1
-report "baseline: bare poem handler, constant ${PAGE_BYTES}-byte JSON" "$(run_wrk "$API/")" "$BASE"
+report "baseline: bare poem handler, constant ${PAGE_BYTES}-byte JSON" "$(run_wrk "$API/")" "$BASE" baseline
 kill "$BASE"
+
+print_notes
+ratio_table
