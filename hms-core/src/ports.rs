@@ -198,6 +198,8 @@ pub trait Tx: Send {
     async fn replace_rules(&mut self, doctor: DoctorId, rules: &[AvailabilityRule]) -> Result<()>;
     /// Adds an exception.
     async fn insert_exception(&mut self, exception: &AvailabilityException) -> Result<()>;
+    /// Removes one of a doctor's exceptions; false when the doctor has no such exception.
+    async fn delete_exception(&mut self, doctor_id: DoctorId, id: ExceptionId) -> Result<bool>;
 
     /// Inserts an appointment (queued); an overlap with an active appointment of the same doctor (or patient) is a conflict.
     async fn insert_appointment(&mut self, appointment: &Appointment) -> Result<()>;

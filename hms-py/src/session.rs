@@ -307,6 +307,13 @@ impl PySession {
         run(py, self.hospital.add_exception(&self.actor, doctor_id.get(), input, at(now))).map(PyAvailabilityException)
     }
 
+    /// Removes time off from a doctor's availability (admins, or the doctor); its slots are free
+    /// again.
+    #[pyo3(signature = (doctor_id, exception_id, *, now = None))]
+    fn remove_exception(&self, py: Python<'_>, doctor_id: Id, exception_id: Id, now: Option<Instant>) -> PyResult<()> {
+        run(py, self.hospital.remove_exception(&self.actor, doctor_id.get(), exception_id.get(), at(now)))
+    }
+
     // Patients.
 
     /// Lists patients: all for admins, nurses and the front desk (demographics only), a doctor's

@@ -30,6 +30,12 @@ def test_the_day(clinic: Clinic) -> None:
     off = doctor.add_exception(clinic.doctor_id, starts_at=tuesday, ends_at=tuesday + timedelta(days=1), reason="conference", now=NOW)
     assert off.reason == "conference" and off.doctor_id == clinic.doctor_id
     assert len(h.free_slots(clinic.doctor_id, from_=NOW, to=NOW + timedelta(days=7), now=NOW)) == 24
+    # Removed, its slots are free again; removed twice, it is not found.
+    doctor.remove_exception(clinic.doctor_id, off.id, now=NOW)
+    assert len(h.free_slots(clinic.doctor_id, from_=NOW, to=NOW + timedelta(days=7), now=NOW)) == 30
+    with pytest.raises(hms.NotFoundError):
+        doctor.remove_exception(clinic.doctor_id, off.id, now=NOW)
+    off = doctor.add_exception(clinic.doctor_id, starts_at=tuesday, ends_at=tuesday + timedelta(days=1), reason="conference", now=NOW)
 
     # The patient books the first slot; the front desk books the other patient on the second.
     appointment = patient.book(doctor_id=clinic.doctor_id, starts_at=first.start, reason="headache", now=NOW)

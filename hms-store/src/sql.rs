@@ -115,6 +115,7 @@ pub(crate) const INSERT_RULE: &str = "insert into availability_rule (doctor_id, 
      slot_minutes, valid_from, valid_until) values ($1, $2, $3, $4, $5, $6, $7, $8)";
 pub(crate) const INSERT_EXCEPTION: &str =
     "insert into availability_exception (id, doctor_id, starts_at, ends_at, reason) values ($1, $2, $3, $4, $5)";
+pub(crate) const DELETE_EXCEPTION: &str = "delete from availability_exception where id = $1 and doctor_id = $2";
 
 pub(crate) const APPOINTMENT_COLS: &str = "id, doctor_id, patient_id, starts_at, ends_at, status, reason, notes, booked_by, \
      cancellation_reason, reminder_queued_at, created_at, updated_at, version";

@@ -867,6 +867,16 @@ macro_rules! impl_tx {
                 Ok(())
             }
 
+            async fn delete_exception(&mut self, doctor_id: DoctorId, id: ExceptionId) -> Result<bool> {
+                let done = sqlx::query(DELETE_EXCEPTION)
+                    .bind(id.as_uuid())
+                    .bind(doctor_id.as_uuid())
+                    .execute(self.conn().await?)
+                    .await
+                    .map_err(map)?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn insert_appointment(&mut self, a: &Appointment) -> Result<()> {
                 self.append(|qb| {
                     qb.push(INSERT_APPOINTMENT).push_values([a], |mut b, a| {

@@ -247,4 +247,7 @@ def screenshot(driver: WebDriver, name: str) -> None:
         driver.set_window_size(width, max(600, height))
         time.sleep(0.2)
         driver.save_screenshot(str(SHOTS / f"{name}-{width}.png"))
+        # Nothing wider than the screen: no sideways scrolling of the page itself.
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{name} is {overflow}px wider than a {width}px screen"
     driver.set_window_size(1280, 900)

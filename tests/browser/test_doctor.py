@@ -390,6 +390,12 @@ def test_availability_rules_and_time_off(server, browser, world):
         mine = [x for x in exceptions if x["reason"] == reason]
         assert mine and local(mine[0]["starts_at"]).date() == start and local(mine[0]["starts_at"]).strftime("%H:%M") == "00:00", exceptions
         assert local(mine[0]["ends_at"]).date() == start + dt.timedelta(days=2)
+        # Removed again from its row: gone from the API's availability too.
+        row = browser.find_element(By.XPATH, f"//section[h2='Time off']//tr[td[contains(., {reason!r})]]")
+        click(browser, "Remove", row)
+        until(browser, lambda d: reason not in d.find_element(By.TAG_NAME, "main").text)
+        exceptions = world.api("GET", f"/api/doctors/{world.me['id']}/availability")["exceptions"]
+        assert not [x for x in exceptions if x["reason"] == reason], exceptions
 
         # A new weekly rule: on Sundays, from 10:00 to 12:00, in 20-minute slots.
         click(browser, "Add a rule")

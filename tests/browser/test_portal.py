@@ -193,3 +193,49 @@ def test_the_first_page_downloads_little_and_all_from_this_server(server, browse
     total = sum(files.values())
     print(f"first page of the {who} portal: {total} bytes in {len(files)} files: {json.dumps(files)}")
     assert total < 150 * 1024, files
+
+
+def test_an_ended_session_returns_to_sign_in_and_then_to_the_page_wanted(server, browser):
+    sign_in(browser, server, "nurse")
+    browser.get(server.url("/account"))
+    heading(browser, "Your account")
+    # An admin ends every session of the nurse's account: the next call's refresh is refused.
+    status, body = server.api("POST", "/api/auth/login", body={"email": LOGINS["nurse"], "password": PASSWORD})
+    nurse_id = body["user"]["id"]
+    status, _ = server.api("DELETE", f"/api/users/{nurse_id}/sessions", server.token("admin"))
+    assert status == 200
+    click(browser, "Notifications")
+    heading(browser, "Sign in")
+    text_appears(browser, "Please sign in to continue")
+    type_into(browser, "E-mail address", LOGINS["nurse"])
+    type_into(browser, "Password", PASSWORD)
+    click(browser, "Sign in", browser.find_element(By.TAG_NAME, "main"))
+    heading(browser, "Notifications")
+
+
+def test_signing_in_and_moving_around_with_the_keyboard_alone(server, browser):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server.url("/signin"))
+    heading(browser, "Sign in")
+    keys = ActionChains(browser)
+
+    def tab_to(predicate, limit=25):
+        for _ in range(limit):
+            keys.send_keys(Keys.TAB).perform()
+            if predicate(browser.switch_to.active_element):
+                return browser.switch_to.active_element
+        raise AssertionError("not reachable with the Tab key")
+
+    tab_to(lambda el: el.get_attribute("type") == "email")
+    keys.send_keys(LOGINS["patient"]).perform()
+    tab_to(lambda el: el.get_attribute("type") == "password")
+    keys.send_keys(PASSWORD).send_keys(Keys.ENTER).perform()
+    wait(browser).until(lambda d: "#/patient" in d.current_url)
+    link = tab_to(lambda el: el.tag_name == "a" and el.text.strip() == "Appointments")
+    assert link.is_displayed()
+    keys.send_keys(Keys.ENTER).perform()
+    wait(browser).until(lambda d: "#/patient/appointments" in d.current_url)
+    # After a navigation, focus is on the page's content, so the next Tab starts there.
+    assert browser.switch_to.active_element.get_attribute("id") == "main"

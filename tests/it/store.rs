@@ -209,11 +209,23 @@ async fn exceptions_and_bad_input(h: Hospital) {
     // Tuesday off.
     let tuesday = slots.iter().find(|s| s.start.date_naive() == (now() + Duration::days(1)).date_naive()).unwrap();
     let (start, end) = hms::schedule::local_day(h.config().time_zone, tuesday.start.date_naive());
-    h.add_exception(&dr, du.id.as_doctor(), ExceptionInput { starts_at: start, ends_at: end, reason: "conference".into() }, now())
+    let off = h
+        .add_exception(&dr, du.id.as_doctor(), ExceptionInput { starts_at: start, ends_at: end, reason: "conference".into() }, now())
         .await
         .unwrap();
     let after = h.free_slots(du.id.as_doctor(), now(), now() + Duration::days(7), now()).await.unwrap();
     assert_eq!(after.len(), slots.len() - 6);
+    assert_eq!(h.book(&pt, booking(&dr, None, tuesday), now()).await.unwrap_err().kind(), ErrorKind::Invalid);
+    // Time off is removed by its doctor (another doctor may not; under another doctor's id it
+    // is not found), and its slots are free again; removed twice, it is not found.
+    assert_eq!(h.remove_exception(&dr2, du.id.as_doctor(), off.id, now()).await.unwrap_err().kind(), ErrorKind::Forbidden);
+    assert_eq!(h.remove_exception(&dr2, dr2.id().as_doctor(), off.id, now()).await.unwrap_err().kind(), ErrorKind::NotFound);
+    h.remove_exception(&dr, du.id.as_doctor(), off.id, now()).await.unwrap();
+    assert_eq!(h.free_slots(du.id.as_doctor(), now(), now() + Duration::days(7), now()).await.unwrap().len(), slots.len());
+    assert_eq!(h.remove_exception(&admin, du.id.as_doctor(), off.id, now()).await.unwrap_err().kind(), ErrorKind::NotFound);
+    h.add_exception(&dr, du.id.as_doctor(), ExceptionInput { starts_at: start, ends_at: end, reason: "conference".into() }, now())
+        .await
+        .unwrap();
     assert_eq!(h.book(&pt, booking(&dr, None, tuesday), now()).await.unwrap_err().kind(), ErrorKind::Invalid);
     // Another doctor cannot change this one's availability; it is public, so the refusal is open.
     assert_eq!(h.set_availability(&dr2, du.id.as_doctor(), vec![], now()).await.unwrap_err().kind(), ErrorKind::Forbidden);

@@ -195,6 +195,29 @@ impl Hospital {
         self.finish(tx, Some(actor), result, now).await
     }
 
+    /// Removes time off from a doctor's availability (admins, or the doctor): its slots are free
+    /// again. An exception the doctor does not have is not found.
+    pub async fn remove_exception(&self, actor: &Actor, id: DoctorId, exception: ExceptionId, now: DateTime<Utc>) -> Result<()> {
+        self.guard(actor, Action::EditDoctor, EntityKind::Availability, now).await?;
+        let mut tx = self.begin(TxMode::Write).await?;
+        let result = async {
+            authorize(actor, Action::EditDoctor, relation(actor.doctor_id() == Some(id)), EntityKind::Availability, id, None)?;
+            self.load_doctor(&mut *tx, id).await?;
+            if !tx.delete_exception(id, exception).await? {
+                return Err(Error::not_found(EntityKind::Availability));
+            }
+            self.audit(
+                &mut *tx,
+                Some(actor),
+                Audit::new(AuditAction::Delete, "availability.remove_exception", EntityKind::Availability, exception),
+                now,
+            )
+            .await
+        }
+        .await;
+        self.finish(tx, Some(actor), result, now).await
+    }
+
     /// The doctor's free slots in `[from, to)` that start after `now`; open to anonymous callers.
     pub async fn free_slots(&self, id: DoctorId, from: DateTime<Utc>, to: DateTime<Utc>, now: DateTime<Utc>) -> Result<Vec<Slot>> {
         schedule::check_slot_query(from, to)?;

@@ -1236,6 +1236,7 @@ class Session:
         reason: str = ...,
         now: datetime.datetime | None = None,
     ) -> AvailabilityException: ...
+    def remove_exception(self, doctor_id: _Id, exception_id: _Id, *, now: datetime.datetime | None = None) -> None: ...
     # Patients.
     def list_patients(
         self,

@@ -12,7 +12,7 @@ use super::{Created, Tag, Tagged, created, expected, tagged};
 use crate::AppState;
 use crate::auth::{BearerAuth, optional_caller};
 use crate::cache::JsonBytes;
-use crate::dto::{Availability, AvailabilityRequest, Doctor, DoctorPatch, Exception, ExceptionRequest, Page, Slot, decimal, page};
+use crate::dto::{Availability, AvailabilityRequest, Doctor, DoctorPatch, Exception, ExceptionRequest, Marked, Page, Slot, decimal, page};
 use crate::error::ApiResult;
 
 /// Doctors.
@@ -135,6 +135,14 @@ impl DoctorsApi {
         Ok(created(exception.into(), format!("/api/doctors/{id}/availability")))
     }
 
+    /// Remove time off from one's own availability
+    #[oai(path = "/me/exceptions/:exception_id", method = "delete")]
+    async fn remove_exception(&self, state: Data<&AppState>, auth: BearerAuth, exception_id: Path<Uuid>) -> ApiResult<Json<Marked>> {
+        let id = my_doctor_to_edit(&state, &auth, hms_core::EntityKind::Availability).await?;
+        state.hospital.remove_exception(&auth.0.actor, id, hms_core::ExceptionId::from_uuid(exception_id.0), state.now()).await?;
+        Ok(Json(Marked { marked: 1 }))
+    }
+
     /// Edit a doctor's profile
     ///
     /// Admins any doctor's; a doctor their own (as `PATCH /api/doctors/me` does).
@@ -183,6 +191,22 @@ impl DoctorsApi {
     ) -> ApiResult<Created<Exception>> {
         let exception = state.hospital.add_exception(&auth.0.actor, id.0.into(), exception_input(body.0), state.now()).await?;
         Ok(created(exception.into(), format!("/api/doctors/{}/availability", id.0)))
+    }
+
+    /// Remove time off from a doctor's availability
+    ///
+    /// Admins any doctor's; a doctor their own. Its slots are free again.
+    #[oai(path = "/:id/exceptions/:exception_id", method = "delete")]
+    async fn remove_doctor_exception(
+        &self,
+        state: Data<&AppState>,
+        auth: BearerAuth,
+        id: Path<Uuid>,
+        exception_id: Path<Uuid>,
+    ) -> ApiResult<Json<Marked>> {
+        let exception = hms_core::ExceptionId::from_uuid(exception_id.0);
+        state.hospital.remove_exception(&auth.0.actor, id.0.into(), exception, state.now()).await?;
+        Ok(Json(Marked { marked: 1 }))
     }
 
     /// One doctor's public profile

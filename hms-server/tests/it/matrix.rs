@@ -175,9 +175,11 @@ enum Op {
     EditMyDoctor,
     SetMyAvailability,
     AddMyException,
+    RemoveMyException,
     EditDoctor,
     SetAvailability,
     AddException,
+    RemoveException,
     ListPatients,
     RegisterPatient,
     Patient,
@@ -300,9 +302,11 @@ const ROWS: &[Row] = &[
     row(Op::EditMyDoctor, "patch", "/api/doctors/me", "edit one's own doctor profile", EDIT_DOCTOR,          [UN, ABS, OK, OK, NO, NO, NO, NO]),
     row(Op::SetMyAvailability, "put", "/api/doctors/me/availability", "replace one's own hours", EDIT_DOCTOR,[UN, ABS, OK, OK, NO, NO, NO, NO]),
     row(Op::AddMyException, "post", "/api/doctors/me/exceptions", "add one's own time off", EDIT_DOCTOR,     [UN, ABS, NEW, NEW, NO, NO, NO, NO]),
+    row(Op::RemoveMyException, "delete", "/api/doctors/me/exceptions/{exception_id}", "remove one's own time off", EDIT_DOCTOR, [UN, ABS, OK, OK, NO, NO, NO, NO]),
     row(Op::EditDoctor, "patch", "/api/doctors/{id}", "edit doctor A's profile", EDIT_DOCTOR,                [UN, OK, OK, NO, NO, NO, NO, NO]),
     row(Op::SetAvailability, "put", "/api/doctors/{id}/availability", "replace doctor A's hours", EDIT_DOCTOR, [UN, OK, OK, NO, NO, NO, NO, NO]),
     row(Op::AddException, "post", "/api/doctors/{id}/exceptions", "add doctor A's time off", EDIT_DOCTOR,    [UN, NEW, NEW, NO, NO, NO, NO, NO]),
+    row(Op::RemoveException, "delete", "/api/doctors/{id}/exceptions/{exception_id}", "remove doctor A's time off", EDIT_DOCTOR, [UN, OK, OK, NO, NO, NO, NO, NO]),
     // "own" lists: a doctor's own patients, a patient themself.
     row(Op::ListPatients, "get", "/api/patients", "list patients", READ_PATIENTS,                            [UN, OK, OK, OK, OK, OK, OK, OK]),
     row(Op::RegisterPatient, "post", "/api/patients", "register a patient at the desk",
@@ -618,9 +622,28 @@ async fn run(s: &TestServer, w: &World, op: Op, who: Caller, token: Option<&str>
         Op::EditMyDoctor => s.patch("/api/doctors/me", token, json!({"bio": "Cardiology ward, mornings"})).await,
         Op::SetMyAvailability => s.put("/api/doctors/me/availability", token, weekly_rules()).await,
         Op::AddMyException => s.post("/api/doctors/me/exceptions", token, time_off(s)).await,
+        Op::RemoveMyException => {
+            // A doctor removes time off of their own, made for the attempt.
+            let id = if fresh && matches!(who, Caller::DoctorOwn | Caller::DoctorOther) {
+                id_of(&expect(s.post("/api/doctors/me/exceptions", token, time_off(s)).await, StatusCode::CREATED, "time off"))
+            } else {
+                Uuid::now_v7().to_string()
+            };
+            s.send_delete(&format!("/api/doctors/me/exceptions/{id}"), token).await
+        }
         Op::EditDoctor => s.patch(&format!("/api/doctors/{da}"), token, json!({"bio": "Cardiology ward, mornings"})).await,
         Op::SetAvailability => s.put(&format!("/api/doctors/{da}/availability"), token, weekly_rules()).await,
         Op::AddException => s.post(&format!("/api/doctors/{da}/exceptions"), token, time_off(s)).await,
+        Op::RemoveException => {
+            // Time off of doctor A's, made by the admin for the attempt.
+            let id = if fresh {
+                let made = s.post(&format!("/api/doctors/{da}/exceptions"), w.token(Caller::Admin), time_off(s)).await;
+                id_of(&expect(made, StatusCode::CREATED, "time off"))
+            } else {
+                Uuid::now_v7().to_string()
+            };
+            s.send_delete(&format!("/api/doctors/{da}/exceptions/{id}"), token).await
+        }
         Op::ListPatients => s.get("/api/patients", token).await,
         Op::RegisterPatient => {
             let body = json!({"email": format!("desk{n}@example.org"), "password": PASSWORD, "full_name": "Desk Patient"});

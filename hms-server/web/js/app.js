@@ -485,7 +485,10 @@ async function start() {
   await restore();
   onSessionChange(() => {});
   onSessionExpired(() => {
-    wanted = current().raw;
+    // Several calls may find the session over; the page wanted is the one before the first.
+    const here = current();
+    if (find(PUBLIC, here.path)) return;
+    wanted = here.raw;
     toast("Your session has ended: please sign in again.");
     go("/signin");
   });

@@ -98,8 +98,8 @@ export function pairs(entries) {
  * A button that runs `action` (async) and shows that it is working: disabled, `aria-busy`, its
  * label followed by an ellipsis. A failure is shown beside it and returned as text.
  */
-export function button(text, action, { kind = "", title, id, dataset } = {}) {
-  const b = h("button", { type: "button", class: kind, title, id, dataset }, text);
+export function button(text, action, { kind = "", title, id, dataset, ariaLabel } = {}) {
+  const b = h("button", { type: "button", class: kind, title, id, dataset, "aria-label": ariaLabel }, text);
   b.addEventListener("click", () => busy(b, action));
   return b;
 }

@@ -504,6 +504,15 @@ async function doctorPage(ctx) {
           { label: "From", cell: (x) => fmt.instant(x.starts_at) },
           { label: "Until", cell: (x) => fmt.instant(x.ends_at) },
           { label: "Reason", cell: (x) => x.reason || "—" },
+          {
+            label: "Remove",
+            cell: (x) =>
+              button("Remove", async () => {
+                await api.del(`/api/doctors/${id}/exceptions/${x.id}`);
+                toast("Time off removed.");
+                await reload();
+              }, { kind: "secondary", ariaLabel: `Remove the time off from ${fmt.instant(x.starts_at)}` }),
+          },
         ],
         rows: availability.exceptions,
         empty: "No time off ahead.",

@@ -588,6 +588,15 @@ async function availabilityView(ctx) {
           { label: "From", cell: (x) => fmt.instant(x.starts_at) },
           { label: "Until", cell: (x) => fmt.instant(x.ends_at) },
           { label: "Reason", cell: (x) => x.reason || "—" },
+          {
+            label: "Remove",
+            cell: (x) =>
+              button("Remove", async () => {
+                await api.del(`/api/doctors/me/exceptions/${x.id}`);
+                toast("Time off removed.");
+                ctx.go("/doctor/availability");
+              }, { kind: "secondary", ariaLabel: `Remove the time off from ${fmt.instant(x.starts_at)}` }),
+          },
         ],
         rows: exceptions,
         empty: "No time off planned.",
