@@ -43,6 +43,11 @@ mirror_enum! {
     AppointmentStatus <=> core::AppointmentStatus { Pending, Confirmed, Completed, Cancelled, Rejected, NoShow }
 }
 mirror_enum! {
+    /// A step of an appointment's lifecycle: `POST /api/appointments/{id}/confirm`, `/reject`,
+    /// `/cancel`, `/complete` or `/no-show`.
+    AppointmentStep <=> core::Transition { Confirm, Reject, Cancel, Complete, NoShow }
+}
+mirror_enum! {
     /// Sex as recorded for clinical purposes.
     Sex <=> core::Sex { Female, Male, Other, Unknown }
 }
@@ -1032,6 +1037,11 @@ pub struct Appointment {
     pub updated_at: DateTime<Utc>,
     /// Version, from 1; grows with every change. The `ETag` of the record's answers names it, for `If-Match`.
     pub version: u32,
+    /// The lifecycle steps that exist from this status: `confirm` and `reject` from pending,
+    /// `cancel` from pending or confirmed, `complete` and `no_show` from confirmed. Whether the
+    /// caller may take one, and whether it is time (a visit is completed once it has started and
+    /// cancelled before it ends), is decided when the step is asked for.
+    pub next_steps: Vec<AppointmentStep>,
 }
 
 impl From<core::Appointment> for Appointment {
@@ -1050,6 +1060,7 @@ impl From<core::Appointment> for Appointment {
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,
+            next_steps: core::Transition::ALL.iter().filter(|t| t.target(a.status).is_some()).map(|&t| t.into()).collect(),
         }
     }
 }
