@@ -203,11 +203,16 @@ def test_day_week_and_an_appointments_lifecycle(server, browser, world):
     until(browser, lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text.startswith("Appointment on"))
     assert first["id"] in browser.current_url
     text_appears(browser, "headache for a week")
-    click(browser, "Complete")
-    text_appears(browser, "cannot take the step complete")
-    check_accessibility(browser, "doctor appointment with a refusal")
+    # Pending: the steps offered are the API's (confirm, reject), not completing.
+    assert world.api("GET", f"/api/appointments/{first['id']}")["next_steps"] == ["confirm", "reject", "cancel"]
+    assert not [b for b in main(browser).find_elements(By.TAG_NAME, "button") if b.text.startswith("Complete")]
     click(browser, "Confirm")
     until(browser, lambda d: d.find_element(By.CSS_SELECTOR, "main .status").text == "Confirmed")
+    assert world.api("GET", f"/api/appointments/{first['id']}")["status"] == "confirmed"
+    # Confirmed: completing is offered, and before the visit starts the API refuses it, and says so.
+    click(browser, "Complete")
+    text_appears(browser, "complete is possible only once the appointment has started")
+    check_accessibility(browser, "doctor appointment with a refusal")
     assert world.api("GET", f"/api/appointments/{first['id']}")["status"] == "confirmed"
 
     # Rejecting the other one, with a reason the patient will read.

@@ -239,3 +239,151 @@ def test_signing_in_and_moving_around_with_the_keyboard_alone(server, browser):
     wait(browser).until(lambda d: "#/patient/appointments" in d.current_url)
     # After a navigation, focus is on the page's content, so the next Tab starts there.
     assert browser.switch_to.active_element.get_attribute("id") == "main"
+
+
+# ---- one account per tab, nothing left behind ----
+
+
+def _account(server, who: str) -> dict:
+    """The demo account `who` as the API describes it (its id and name)."""
+    status, body = server.api("POST", "/api/auth/login", body={"email": LOGINS[who], "password": PASSWORD})
+    assert status == 200, body
+    return body["user"]
+
+
+def _settled(driver) -> None:
+    """Waits until the page has drawn everything it loads (no list busy, no "Loading…")."""
+    wait(driver).until(
+        lambda d: d.execute_script(
+            "return !document.querySelector('[aria-busy]') && !document.querySelector('main').textContent.includes('Loading…')"
+        )
+    )
+    time.sleep(0.5)
+
+
+def test_signing_out_in_one_tab_leaves_no_page_of_the_account_in_another(server, browser):
+    alan = _account(server, "patient")
+    sign_in(browser, server, "patient")
+    first = browser.current_window_handle
+    # A second tab of the same browser: signed in by the shared cookie, on a page of the account.
+    browser.switch_to.new_window("tab")
+    browser.get(server.url("/patient/profile"))
+    heading(browser, "My health record")
+    assert alan["full_name"] in browser.find_element(By.ID, "account").text
+    browser.execute_script("window.hmsTabMark = true")
+    browser.switch_to.window(first)
+    click(browser, "Sign out")
+    heading(browser, "Sign in")
+    # The other tab does nothing itself: the sign-out announced to it leaves it on the sign-in page.
+    browser.switch_to.window([h for h in browser.window_handles if h != first][0])
+    heading(browser, "Sign in")
+    assert browser.execute_script("return window.hmsTabMark === undefined"), "the other tab was not reloaded"
+    source = browser.page_source
+    for gone in (alan["full_name"], alan["email"], "My health record"):
+        assert gone not in source, gone
+
+
+def test_after_a_sign_out_nothing_of_the_account_is_left_and_the_next_one_sees_their_own_home(server, browser):
+    desk = _account(server, "receptionist")
+    ada = _account(server, "patient2")
+    sign_in(browser, server, "receptionist")
+    heading(browser, "Front desk")
+    _settled(browser)
+    # What the page holds in memory (the desk's caches of patients and doctors) lives in this
+    # window's scripts: a mark set here is gone only if the page was loaded afresh.
+    browser.execute_script("window.hmsPageMark = true")
+    click(browser, "Sign out")
+    heading(browser, "Sign in")
+    assert browser.execute_script("return window.hmsPageMark === undefined"), "the page was not reloaded after the sign-out"
+    assert "#/signin" in browser.current_url
+    text_appears(browser, "You are signed out")
+    source = browser.page_source
+    for gone in (desk["full_name"], "Front desk", "Register a new patient"):
+        assert gone not in source, gone
+    # Another account, in the same tab, lands on its own home.
+    type_into(browser, "E-mail address", LOGINS["patient2"])
+    type_into(browser, "Password", PASSWORD)
+    click(browser, "Sign in", browser.find_element(By.TAG_NAME, "main"))
+    heading(browser, f"Welcome, {ada['full_name']}")
+    assert "#/patient" in browser.current_url
+    assert ada["full_name"] in browser.find_element(By.ID, "account").text
+    assert desk["full_name"] not in browser.page_source
+
+
+@pytest.mark.parametrize(
+    "who, page",
+    [
+        ("patient", "/patient/invoices/..%2F..%2Fusers"),
+        ("receptionist", "/desk/invoices?patient=..%2F..%2Fusers"),
+    ],
+)
+def test_an_address_whose_id_is_not_an_id_is_not_found_and_calls_nothing_else(server, browser, who, page):
+    sign_in(browser, server, who)
+    _settled(browser)
+    browser.execute_script("performance.clearResourceTimings()")
+    browser.execute_script("location.hash = arguments[0]", f"#{page}")
+    heading(browser, "Not found")
+    time.sleep(1)
+    paths = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    paths = [urllib.parse.urlsplit(p).path for p in paths]
+    # Only what every page of a signed-in user asks (the unread count, a renewed token).
+    expected = {"/api/notifications", "/api/auth/refresh"}
+    unexpected = [p for p in paths if p not in expected]
+    assert not unexpected, f"{page} made requests to {unexpected}"
+
+
+def test_a_slow_page_does_not_draw_over_a_newer_one(server, browser):
+    alan = _account(server, "patient")
+    sign_in(browser, server, "patient")
+    heading(browser, f"Welcome, {alan['full_name']}")
+    _settled(browser)
+    # The invoices the home page reads answer late from now on.
+    browser.execute_script(
+        "const plain = window.fetch;"
+        "window.fetch = (input, init) => {"
+        "  const answer = plain(input, init);"
+        "  return String(input).startsWith('/api/invoices') ? answer.then((r) => new Promise((ok) => setTimeout(() => ok(r), 1500))) : answer;"
+        "};"
+    )
+    browser.execute_script("location.hash = '#/patient?again=1'")
+    time.sleep(0.2)
+    browser.execute_script("location.hash = '#/patient/prescriptions'")
+    heading(browser, "Prescriptions")
+    # The home page finishes after the prescriptions were drawn: what shows is still the page of the address.
+    time.sleep(2.5)
+    heading(browser, "Prescriptions", timeout=5)
+    assert browser.current_url.endswith("#/patient/prescriptions")
+
+
+def test_without_the_hospital_settings_nothing_is_shown_and_an_unreachable_refresh_ends_no_session(server, browser):
+    alan = _account(server, "patient")
+    sign_in(browser, server, "patient")
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/api/hospital"]})
+    browser.refresh()
+    heading(browser, "The portal cannot start")
+    text_appears(browser, "could not be reached")
+    assert not browser.find_elements(By.CSS_SELECTOR, "#nav a"), "pages are offered without the hospital's settings"
+    check_accessibility(browser, "the portal cannot start")
+    # The settings come back, but the session cannot be renewed (the network fails on the way):
+    # that is no reason to sign out.
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/api/auth/refresh"]})
+    click(browser, "Try again")
+    time.sleep(1)
+    heading(browser, "The portal cannot start")
+    text_appears(browser, "could not be reached")
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
+    click(browser, "Try again")
+    heading(browser, f"Welcome, {alan['full_name']}")
+
+
+def test_a_sign_out_the_server_did_not_hear_of_still_signs_out_the_tab_and_says_so(server, browser):
+    alan = _account(server, "patient")
+    sign_in(browser, server, "patient")
+    heading(browser, f"Welcome, {alan['full_name']}")
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/api/auth/logout"]})
+    click(browser, "Sign out")
+    heading(browser, "Sign in")
+    text_appears(browser, "may not have reached")
+    assert alan["full_name"] not in browser.page_source

@@ -3,11 +3,49 @@
 // The access token lives in this module's memory only. The refresh token is never seen by a
 // script: the API sets it as an HttpOnly, SameSite=Strict cookie that the browser sends to
 // /api/auth/refresh and /api/auth/logout alone, so a reload signs back in through the cookie.
+//
+// The cookie is shared by every tab of the browser, the account in memory is not: a tab never
+// goes on as one account once another is signed in. Sign-in and sign-out are announced to the
+// other tabs (BroadcastChannel `hms-session`), and a tab that learns of another account, or of
+// none, reloads: it then shows the sign-in page or the new account's home, nothing of the old.
 
 let access = null; // { token, expiresAt }
 let user = null; // the signed-in user, with `enrolmentOnly`
 const listeners = new Set();
 let onExpired = () => {};
+let leaving = false; // the page is reloading: nothing more is drawn
+
+const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("hms-session") : null;
+channel?.addEventListener("message", (ev) => {
+  const id = ev.data?.user ?? null;
+  if (id !== (user?.id ?? null)) reloadAt("/");
+});
+
+/** Tells the other tabs which account is signed in now (an id, or null after a sign-out). */
+function announce() {
+  channel?.postMessage({ user: user?.id ?? null });
+}
+
+/**
+ * Leaves everything this page holds (the session in memory, every module's cache, the page
+ * drawn) by reloading it at the hash path `path`; the cookie signs the new page in, if at all.
+ */
+export function reloadAt(path) {
+  if (leaving) return;
+  leaving = true;
+  access = null;
+  user = null;
+  history.replaceState(null, "", `#${path}`);
+  location.reload();
+}
+
+/** Whether the page is being reloaded (and should draw nothing more). */
+export function isLeaving() {
+  return leaving;
+}
+
+// What a call answers once the page is being reloaded: nothing, ever.
+const never = () => new Promise(() => {});
 
 /** A refusal or failure of the API, from its problem document. */
 export class ApiError extends Error {
@@ -34,7 +72,7 @@ export function onSessionChange(fn) {
   listeners.add(fn);
 }
 
-/** Calls `fn` when the session ends under the page (the refresh was refused). */
+/** Calls `fn(user)` when the session of `user` ends under the page (the refresh was refused). */
 export function onSessionExpired(fn) {
   onExpired = fn;
 }
@@ -50,6 +88,10 @@ function clearSession() {
   access = null;
   user = null;
   if (had) for (const fn of listeners) fn(null);
+}
+
+function unreachable() {
+  return new ApiError(0, { detail: "The server could not be reached. Check the connection and try again." }, null);
 }
 
 function url(path, query) {
@@ -93,24 +135,29 @@ async function failure(res) {
 
 /**
  * One API call. A 401 while signed in refreshes the session once and repeats the call; if the
- * refresh is refused, the session is over and the page is told so.
+ * refresh is refused, the session is over and the page is told so. A refresh that could not reach
+ * the server ends nothing: the call fails with that error, and the session stays.
  * Options: body (JSON), query, form (FormData), ifMatch, raw (answer the Response), withEtag.
  */
 export async function call(method, path, opts = {}) {
+  if (leaving) return never();
   let res;
   try {
     res = await send(method, path, opts);
     if (res.status === 401 && access !== null) {
       if (await refresh()) res = await send(method, path, opts);
-      else {
+      else if (!leaving) {
+        const was = user;
         clearSession();
-        onExpired();
+        onExpired(was);
       }
     }
   } catch (e) {
+    if (leaving) return never();
     if (e instanceof ApiError) throw e;
-    throw new ApiError(0, { detail: "The server could not be reached. Check the connection and try again." }, null);
+    throw unreachable();
   }
+  if (leaving) return never();
   if (!res.ok) throw await failure(res);
   if (opts.raw) return res;
   if (res.status === 204) return null;
@@ -130,7 +177,11 @@ export const api = {
 
 let refreshing = null;
 
-/** Trades the refresh cookie for a new access token; true when signed in afterwards. */
+/**
+ * Trades the refresh cookie for a new access token: true when signed in afterwards, false when
+ * the API refused (the session is over); throws when the server could not be reached or failed
+ * (429, 5xx), which ends nothing.
+ */
 export function refresh() {
   if (!refreshing) refreshing = exclusive(renew).finally(() => (refreshing = null));
   return refreshing;
@@ -143,23 +194,38 @@ function exclusive(fn) {
 }
 
 async function renew() {
+  let res;
+  let pair = null;
   try {
-    const res = await fetch("/api/auth/refresh", {
+    res = await fetch("/api/auth/refresh", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: "{}",
       credentials: "same-origin",
       cache: "no-store",
     });
-    if (!res.ok) return false;
-    setSession(await res.json());
-    return true;
+    if (res.ok) pair = await res.json();
   } catch {
+    throw unreachable();
+  }
+  if (!res.ok) {
+    if (res.status === 429 || res.status >= 500) throw await failure(res);
     return false;
   }
+  if (user && pair.user?.id !== user.id) {
+    // The cookie is another account's now (signed in from another tab): this page shows
+    // nothing more of the one it was showing.
+    reloadAt("/");
+    return false;
+  }
+  setSession(pair);
+  return true;
 }
 
-/** Signs in where a session cookie is left from before (a reload); true when signed in. */
+/**
+ * Signs in where a session cookie is left from before (a reload); true when signed in. Throws
+ * when the server could not be reached.
+ */
 export async function restore() {
   return refresh();
 }
@@ -173,6 +239,7 @@ export async function signIn(email, password) {
   if (res.status === 202) return { challenge: (await res.json()).challenge };
   if (!res.ok) throw await failure(res);
   setSession(await res.json());
+  announce();
   return { done: true };
 }
 
@@ -181,15 +248,28 @@ export async function secondFactor(challenge, code) {
   const res = await send("POST", "/api/auth/login/second-factor", { body: { challenge, code, refresh_cookie: true } });
   if (!res.ok) throw await failure(res);
   setSession(await res.json());
+  announce();
 }
 
-/** Ends this session on the server (every tab) and forgets it here. */
+/**
+ * Ends this session on the server (every tab) and forgets it here and in the other tabs.
+ * Answers whether the server confirmed it (a session already over there counts as ended).
+ */
 export async function signOut() {
-  try {
-    if (access) await call("POST", "/api/auth/logout");
-  } finally {
-    clearSession();
+  let confirmed = true;
+  if (access) {
+    try {
+      let res = await send("POST", "/api/auth/logout");
+      // An expired access token: renewed once, unless the session is already over (null).
+      if (res.status === 401) res = (await refresh()) ? await send("POST", "/api/auth/logout") : null;
+      confirmed = res === null || res.ok || res.status === 401;
+    } catch {
+      confirmed = false;
+    }
   }
+  clearSession();
+  if (!leaving) announce();
+  return confirmed;
 }
 
 /** Downloads a file the API serves (a document's content) under the user's permissions. */

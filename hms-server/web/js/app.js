@@ -2,7 +2,7 @@
 // the same page), sign-in, registration, password reset, one's account, notifications, and the
 // role modules under ./roles/, loaded for the signed-in user's role only.
 
-import { api, currentUser, onSessionChange, onSessionExpired, restore, secondFactor, signIn, signOut } from "./api.js";
+import { api, currentUser, isLeaving, onSessionChange, onSessionExpired, reloadAt, restore, secondFactor, signIn, signOut } from "./api.js";
 import * as fmt from "./format.js";
 import { button, errorBox, focusPage, form, h, infoBox, list, pairs, render, section, table, toast } from "./ui.js";
 
@@ -14,9 +14,49 @@ const ROLE_MODULES = {
   patient: "./roles/patient.js",
 };
 
-let settings = { time_zone: "UTC", currency: "USD", password_reset_by_email: false };
+let settings = null; // the hospital's public settings: the portal does not start without them
 let role = null; // the loaded role module
 let wanted = null; // the page asked for before a sign-in
+let shownUser = null; // the id of the account this page load has shown pages of
+
+// Messages for the page after a reload, kept in this tab's sessionStorage as a key of NOTICES
+// (never any data) and shown once, on the sign-in page.
+const NOTICE_KEY = "hms-notice";
+const NOTICES = {
+  "signed-out": "You are signed out.",
+  "signout-unconfirmed": "You are signed out in this tab, but the server could not be told: the sign-out may not have reached it. Sign in and out again when the connection is back, or end the session from your account page.",
+  "second-factor-on": "Two-step sign-in is on: sign in again with a code from the app.",
+};
+let notice = takeNotice();
+
+function takeNotice() {
+  try {
+    const key = sessionStorage.getItem(NOTICE_KEY);
+    sessionStorage.removeItem(NOTICE_KEY);
+    return Object.hasOwn(NOTICES, key) ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Leaves everything of the account this page showed: reloads it at `path` (no module's cache,
+ * pending page or drawn data survives), with a notice (a key of NOTICES) for the next page.
+ */
+function reloadWith(path, key) {
+  try {
+    if (key) sessionStorage.setItem(NOTICE_KEY, key);
+  } catch {
+    // No notice then.
+  }
+  reloadAt(path);
+}
+
+/** Signs out, then reloads at the sign-in page, saying so if the server could not be told. */
+async function leave(key = "signed-out") {
+  const confirmed = await signOut();
+  reloadWith("/signin", confirmed ? key : "signout-unconfirmed");
+}
 
 // Pages anyone may open, signed in or not.
 const PUBLIC = {
@@ -45,14 +85,25 @@ function current() {
   return { path: path || "/", query: new URLSearchParams(query), raw };
 }
 
+// A route's parameters from a path; a parameter named `id` or ending in `id` must be a record's
+// id (a UUID), since it goes into an API path: anything else (`..%2F..%2Fusers`) matches nothing.
 function match(pattern, path) {
   const p = pattern.split("/");
   const s = path.split("/");
   if (p.length !== s.length) return null;
   const params = {};
   for (let i = 0; i < p.length; i += 1) {
-    if (p[i].startsWith(":")) params[p[i].slice(1)] = decodeURIComponent(s[i]);
-    else if (p[i] !== s[i]) return null;
+    if (p[i].startsWith(":")) {
+      const name = p[i].slice(1);
+      let value;
+      try {
+        value = decodeURIComponent(s[i]);
+      } catch {
+        return null;
+      }
+      if (/id$/i.test(name) && !fmt.isId(value)) return null;
+      params[name] = value;
+    } else if (p[i] !== s[i]) return null;
   }
   return params;
 }
@@ -75,9 +126,11 @@ async function loadRole(user) {
   role = { name: user.role, ...mod.default };
 }
 
-let routing = 0;
+let routing = 0; // the last navigation begun
+let drawn = 0; // the last navigation whose page was drawn
 
 async function route() {
+  if (isLeaving()) return;
   const ticket = ++routing;
   const { path, query, raw } = current();
   const user = currentUser();
@@ -89,13 +142,16 @@ async function route() {
     return go("/signin");
   }
   await loadRole(user);
-  if (ticket !== routing) return;
+  if (ticket !== routing || isLeaving()) return;
+  shownUser = user.id;
   drawChrome(user);
   if (user.enrolmentOnly && path !== "/account") return go("/account");
   if (path === "/" || pub) return go(role.home);
   const hit = find(COMMON, path) || find(role.routes, path);
   if (!hit) {
     render("Not found", errorBox({ name: "ApiError", status: 404 }), h("p", null, h("a", { href: `#${role.home}` }, "Back to your home page")));
+    drawn = Math.max(drawn, ticket);
+    focusPage();
     return;
   }
   return show(hit, query, ticket);
@@ -106,10 +162,18 @@ async function show({ view, params }, query, ticket) {
   try {
     await view({ params, query, user: currentUser(), go, settings });
   } catch (e) {
-    if (ticket !== routing) return;
+    if (ticket !== routing || isLeaving()) return;
     const title = e?.status === 404 ? "Not found" : e?.status === 403 ? "Not allowed" : "Something went wrong";
     render(title, errorBox(e));
   }
+  if (isLeaving()) return;
+  if (ticket < drawn) {
+    // A newer page was drawn before this slow one finished, and this one drew over it: draw
+    // the page of the address again.
+    route();
+    return;
+  }
+  drawn = ticket;
   if (ticket === routing) {
     markNav();
     focusPage();
@@ -135,12 +199,7 @@ function drawChrome(user) {
   );
   account.replaceChildren(
     h("a", { href: "#/account", title: "Your account" }, `${user.full_name} (${fmt.label(user.role)})`),
-    button("Sign out", async () => {
-      await signOut();
-      wanted = null;
-      toast("Signed out.");
-      go("/signin");
-    }),
+    button("Sign out", () => leave()),
   );
   refreshUnread();
 }
@@ -169,8 +228,12 @@ export async function refreshUnread() {
 }
 
 function afterSignIn() {
+  // Another account than the one this page showed (its session ended under it): nothing of the
+  // first, not even the page it wanted, carries over.
+  if (shownUser && currentUser()?.id !== shownUser) return reloadAt("/");
   const next = wanted && !wanted.startsWith("/signin") ? wanted : "/";
   wanted = null;
+  notice = null;
   go(next);
 }
 
@@ -210,6 +273,7 @@ function signInPage() {
   box.append(passwordStep);
   render(
     "Sign in",
+    notice === "signout-unconfirmed" ? errorBox(new Error(NOTICES[notice])) : notice ? infoBox(NOTICES[notice]) : null,
     wanted ? infoBox("Please sign in to continue.") : null,
     box,
     h("p", { class: "narrow" }, h("a", { href: "#/forgot" }, "Forgot your password?"), " · ", h("a", { href: "#/register" }, "Register as a patient or a doctor")),
@@ -357,12 +421,9 @@ async function accountPage() {
             infoBox("Two-step sign-in is on. Keep these recovery codes somewhere safe: each works once, if the app is lost."),
             h("ul", { class: "codes", "aria-label": "Recovery codes" }, codes.recovery_codes.map((c) => h("li", null, c))),
             button("Done", async () => {
-              if (currentUser()?.enrolmentOnly) {
-                // This session was opened for enrolling only: a new sign-in, with the code, opens the rest.
-                await signOut();
-                toast("Two-step sign-in is on: sign in again with a code from the app.");
-                go("/signin");
-              } else go("/account");
+              // A session opened for enrolling only: a new sign-in, with the code, opens the rest.
+              if (currentUser()?.enrolmentOnly) await leave("second-factor-on");
+              else go("/account");
             }),
           );
         },
@@ -476,13 +537,23 @@ async function notificationsPage() {
 
 async function start() {
   try {
+    // Every page shows times in the hospital's zone and money in its currency: without its
+    // settings, nothing is shown rather than guessed.
     settings = await api.get("/api/hospital");
-  } catch {
-    // The defaults stand; the pages say so when the API cannot be reached.
+    fmt.setHospital(settings);
+    // After a sign-out the server may not have heard of, this tab stays signed out.
+    if (notice !== "signout-unconfirmed") await restore();
+  } catch (e) {
+    render(
+      "The portal cannot start",
+      errorBox(e),
+      h("p", null, "The hospital's settings (its time zone and currency) could not be read, and every page needs them."),
+      h("p", null, button("Try again", start)),
+    );
+    focusPage();
+    return;
   }
-  fmt.setHospital(settings);
   document.getElementById("zone").textContent = `Times are shown in the hospital's time zone, ${fmt.zoneName()}.`;
-  await restore();
   onSessionChange(() => {});
   onSessionExpired(() => {
     // Several calls may find the session over; the page wanted is the one before the first.

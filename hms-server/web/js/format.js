@@ -1,5 +1,6 @@
 // The one place that turns the API's values into text: instants in the hospital's time zone
-// (named), dates, money exactly as the API wrote it, statuses and error messages.
+// (named), dates, money exactly as the API wrote it, statuses and error messages; and the checks
+// and query strings of the page's own addresses (`isId`, `qs`).
 
 let zone = "UTC";
 let currency = "USD";
@@ -34,6 +35,11 @@ export function instant(iso) {
 /** The time of day of an instant in the hospital's zone: `14:30`. */
 export function time(iso) {
   return fmt({ hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+}
+
+/** The times of day of two instants in the hospital's zone: `14:30–15:00`. */
+export function timeRange(startIso, endIso) {
+  return `${time(startIso)}–${time(endIso)}`;
 }
 
 /** The weekday and date of an instant in the hospital's zone: `Sat 5 Dec`. */
@@ -146,4 +152,19 @@ export function bytes(n) {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `s` is a record's id (a UUID): only those go into an API path. */
+export function isId(s) {
+  return typeof s === "string" && ID.test(s);
+}
+
+/** `?a=1&b=2` of the non-empty values of `values` (for a page's address), or "". */
+export function qs(values) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) if (v !== undefined && v !== null && v !== "") p.set(k, v);
+  const s = p.toString();
+  return s ? `?${s}` : "";
 }

@@ -1,7 +1,8 @@
 // Building blocks of the pages: elements (never from HTML strings), forms that show the API's
 // field errors beside their fields and keep what was typed, tables, pagers, busy buttons.
 
-import { errorText, label } from "./format.js";
+import { ApiError } from "./api.js";
+import { errorText, isId, label } from "./format.js";
 
 /**
  * An element. `attrs`: `class`, `text`, `on<event>` handlers, `dataset`, properties `value` and
@@ -313,21 +314,24 @@ export function pager(p, go) {
 
 /**
  * A paginated list that loads itself: `load(page)` answers a page of the API, `show(items)` draws
- * them. Answers the container; `reload()` on it draws the current page again.
+ * them. Answers the container; `reload()` on it draws the current page again. Only the answer to
+ * the latest request is drawn: a slower, older one is dropped.
  */
 export function list(load, show) {
   const box = h("div", { class: "list", "aria-live": "polite" });
   let current = 1;
+  let asked = 0; // the number of the latest request
   async function go(n) {
+    const mine = ++asked;
     current = n;
     box.setAttribute("aria-busy", "true");
     try {
       const p = await load(n);
-      box.replaceChildren(...[show(p.items), pager(p, go)].filter(Boolean));
+      if (mine === asked) box.replaceChildren(...[show(p.items), pager(p, go)].filter(Boolean));
     } catch (e) {
-      box.replaceChildren(errorBox(e));
+      if (mine === asked) box.replaceChildren(errorBox(e));
     } finally {
-      box.removeAttribute("aria-busy");
+      if (mine === asked) box.removeAttribute("aria-busy");
     }
   }
   box.reload = () => go(current);
@@ -339,4 +343,14 @@ export function list(load, show) {
 /** A section with a heading. */
 export function section(title, ...children) {
   return h("section", { class: "card" }, h("h2", null, title), ...children);
+}
+
+/**
+ * The record id a page's query parameter names (`?patient=…`), or "" when there is none. Any
+ * other value is Not found: an id goes into an API path, so only a UUID is taken.
+ */
+export function queryId(query, name) {
+  const id = query.get(name) || "";
+  if (id && !isId(id)) throw new ApiError(404, { title: "Not found" });
+  return id;
 }

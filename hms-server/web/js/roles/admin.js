@@ -12,13 +12,7 @@ const WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "satur
 const AUDIT_ACTIONS = ["read", "create", "update", "delete", "login", "failed_login", "export", "ai_request", "refused"];
 const PAGE_SIZE = 20;
 
-/** `?a=1&b=2` of the non-empty values, or "". */
-function qs(values) {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(values)) if (v !== undefined && v !== null && v !== "") p.set(k, v);
-  const s = p.toString();
-  return s ? `?${s}` : "";
-}
+const qs = fmt.qs;
 
 /** The `If-Match` value naming a record's version (its answers' `ETag`). */
 const versionTag = (record) => `"${record.version}"`;

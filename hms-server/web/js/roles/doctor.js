@@ -7,7 +7,8 @@
 import { all, api, call } from "../api.js";
 import { chartView, routeLabel } from "../chart.js";
 import * as fmt from "../format.js";
-import { button, errorBox, form, h, infoBox, list, pairs, render, section, statusBadge, table, toast } from "../ui.js";
+import * as people from "../people.js";
+import { button, errorBox, form, h, infoBox, list, pairs, queryId, render, section, statusBadge, table, toast } from "../ui.js";
 
 const STATUSES = ["pending", "confirmed", "completed", "no_show", "cancelled", "rejected"];
 const ROUTES = ["oral", "iv", "im", "sc", "topical", "inhaled", "other"];
@@ -17,20 +18,10 @@ const enc = encodeURIComponent;
 
 // ---- helpers ----
 
-const patientCache = new Map();
-
-/** The names of patients by id: their records, read once while the portal is open. */
+/** The names of patients by id (a patient not read is "A patient", asked again next time). */
 async function patientNames(ids) {
-  await Promise.all(
-    [...new Set(ids)].filter((id) => !patientCache.has(id)).map(async (id) => {
-      try {
-        patientCache.set(id, (await api.get(`/api/patients/${enc(id)}`)).full_name);
-      } catch {
-        // Shown as "A patient" this time; asked again on the next page.
-      }
-    }),
-  );
-  return (id) => patientCache.get(id) || "A patient";
+  await people.loadPatients(ids);
+  return (id) => people.patient(id)?.full_name || "A patient";
 }
 
 /** A doctor's own appointments starting in the hospital-local days [fromDay, toDay). */
@@ -41,10 +32,6 @@ async function appointmentsBetween(fromDay, toDay) {
 
 function apptLink(a, text) {
   return h("a", { href: `#/doctor/appointments/${enc(a.id)}` }, text);
-}
-
-function span(a) {
-  return `${fmt.time(a.starts_at)}–${fmt.time(a.ends_at)}`;
 }
 
 function statusCounts(rows) {
@@ -97,7 +84,7 @@ async function dayView(ctx) {
             `${fmt.label(s)} (${r.length})`,
             table({
               columns: [
-                { label: "Time", cell: (a) => apptLink(a, span(a)) },
+                { label: "Time", cell: (a) => apptLink(a, fmt.timeRange(a.starts_at, a.ends_at)) },
                 { label: "Patient", cell: (a) => h("a", { href: `#/doctor/patients/${enc(a.patient_id)}` }, name(a.patient_id)) },
                 { label: "Reason", cell: (a) => a.reason || "—" },
               ],
@@ -158,7 +145,10 @@ async function appointmentView(ctx) {
     toast(done);
     again();
   };
-  const open = a.status === "pending" || a.status === "confirmed";
+  // The API names the steps that exist from this status; whether it is time for one (a visit
+  // is completed once it has started) it decides when asked.
+  const steps = new Set(a.next_steps);
+  const open = steps.has("confirm") || steps.has("reject") || steps.has("complete") || steps.has("no_show");
   const rejectForm = form({
     fields: [{ name: "reason", label: "Reason for rejecting", type: "textarea", rows: 2, hint: "The patient sees it." }],
     submitLabel: "Reject",
@@ -186,12 +176,11 @@ async function appointmentView(ctx) {
             h(
               "div",
               { class: "row dr-actions" },
-              button("Confirm", act("confirm", "Appointment confirmed.")),
-              button("Complete", act("complete", "Appointment completed."), { kind: "secondary" }),
-              button("Mark no-show", act("no-show", "Marked as a no-show."), { kind: "secondary" }),
+              steps.has("confirm") ? button("Confirm", act("confirm", "Appointment confirmed.")) : null,
+              steps.has("complete") ? button("Complete", act("complete", "Appointment completed."), { kind: "secondary" }) : null,
+              steps.has("no_show") ? button("Mark no-show", act("no-show", "Marked as a no-show."), { kind: "secondary" }) : null,
             ),
-            h("h3", null, "Reject"),
-            rejectForm,
+            steps.has("reject") ? [h("h3", null, "Reject"), rejectForm] : null,
           ]
         : h("p", null, `This appointment is ${fmt.label(a.status).toLowerCase()}.`),
     ),
@@ -206,7 +195,7 @@ async function appointmentView(ctx) {
           null,
           rx
             ? h("a", { href: `#/doctor/prescriptions/${enc(rx.id)}` }, "The prescription of this appointment")
-            : h("a", { href: `#/doctor/prescriptions/new?patient=${enc(a.patient_id)}&appointment=${enc(a.id)}` }, "Write a prescription for this appointment"),
+            : h("a", { href: `#/doctor/prescriptions/new${fmt.qs({ patient: a.patient_id, appointment: a.id })}` }, "Write a prescription for this appointment"),
         ),
       ),
     ),
@@ -238,7 +227,7 @@ async function patientsView(ctx) {
     form({
       fields: [{ name: "search", label: "Search by name or e-mail", type: "search", value: search }],
       submitLabel: "Search",
-      onSubmit: async (v) => ctx.go(v.search ? `/doctor/patients?search=${enc(v.search)}` : "/doctor/patients"),
+      onSubmit: async (v) => ctx.go(`/doctor/patients${fmt.qs({ search: v.search })}`),
     }),
     results,
   );
@@ -355,7 +344,8 @@ function prescriptionForm({ rx, appointmentOptions, appointment, onSubmit, submi
 }
 
 async function newPrescriptionView(ctx) {
-  const patientId = ctx.query.get("patient");
+  const patientId = queryId(ctx.query, "patient");
+  const appointmentId = queryId(ctx.query, "appointment");
   if (!patientId) {
     const patients = await all("/api/patients");
     render(
@@ -364,7 +354,7 @@ async function newPrescriptionView(ctx) {
         ? form({
             fields: [{ name: "patient", label: "Patient", type: "select", options: patients.map((p) => [p.id, `${p.full_name} (${p.email})`]) }],
             submitLabel: "Continue",
-            onSubmit: async (v) => ctx.go(`/doctor/prescriptions/new?patient=${enc(v.patient)}`),
+            onSubmit: async (v) => ctx.go(`/doctor/prescriptions/new${fmt.qs({ patient: v.patient })}`),
           })
         : infoBox("You have no patients yet."),
     );
@@ -381,7 +371,7 @@ async function newPrescriptionView(ctx) {
           "Prescription",
           prescriptionForm({
             appointmentOptions: options,
-            appointment: ctx.query.get("appointment") || "",
+            appointment: appointmentId,
             submitLabel: "Write the prescription",
             onSubmit: async (body) => {
               const rx = await api.post("/api/prescriptions", body);

@@ -1,43 +1,13 @@
 // The nurse's portal: find a patient (by name or e-mail), see the day's appointments, open a
 // patient's chart (drawn by the shared chart module) and write nursing notes there.
 
-import { all, api } from "../api.js";
+import { api } from "../api.js";
 import * as fmt from "../format.js";
+import * as people from "../people.js";
 import { form, h, list, render, section, statusBadge, table } from "../ui.js";
 
 // Nurses write nursing notes only (NoteKind `nursing`); clinical notes are the doctors'.
 const NOTE_KINDS = ["nursing"];
-
-let doctorsOnce = null;
-/** Every doctor by id, loaded once, for naming the doctor of an appointment. */
-function doctors() {
-  doctorsOnce ??= all("/api/doctors")
-    .then((items) => new Map(items.map((d) => [d.id, d])))
-    .catch((e) => {
-      doctorsOnce = null;
-      throw e;
-    });
-  return doctorsOnce;
-}
-
-const patientCache = new Map();
-/** Loads the patients named by `ids` into the cache (the appointment lists carry ids only). */
-async function loadPatients(ids) {
-  const missing = [...new Set(ids)].filter((id) => !patientCache.has(id));
-  await Promise.all(
-    missing.map((id) =>
-      api.get(`/api/patients/${id}`).then(
-        (p) => patientCache.set(id, p),
-        () => patientCache.set(id, null),
-      ),
-    ),
-  );
-}
-
-function patientLink(id) {
-  const p = patientCache.get(id);
-  return h("a", { href: `#/nurse/patients/${id}` }, p ? p.full_name : "Patient record");
-}
 
 function allergies(p) {
   if (!p.clinical) return "";
@@ -53,7 +23,7 @@ async function home(ctx) {
     form({
       fields: [{ name: "search", label: "Name or e-mail", type: "search", value: search }],
       submitLabel: "Search",
-      onSubmit: async (v) => ctx.go(v.search ? `/nurse?search=${encodeURIComponent(v.search)}` : "/nurse"),
+      onSubmit: async (v) => ctx.go(`/nurse${fmt.qs({ search: v.search })}`),
     }),
   );
   const patients = list(
@@ -72,7 +42,6 @@ async function home(ctx) {
       }),
   );
   const day = fmt.today();
-  const doctorsById = await doctors();
   const today = list(
     async (page) => {
       const p = await api.get("/api/appointments", {
@@ -81,16 +50,16 @@ async function home(ctx) {
         page,
         page_size: 20,
       });
-      await loadPatients(p.items.map((a) => a.patient_id));
+      await Promise.all([people.loadPatients(p.items.map((a) => a.patient_id)), people.loadDoctors(p.items.map((a) => a.doctor_id))]);
       return p;
     },
     (rows) =>
       table({
         caption: `Appointments on ${fmt.date(day)}`,
         columns: [
-          { label: "Time", cell: (a) => `${fmt.time(a.starts_at)}–${fmt.time(a.ends_at)}` },
-          { label: "Patient", cell: (a) => patientLink(a.patient_id) },
-          { label: "Doctor", cell: (a) => fmt.doctorName(doctorsById.get(a.doctor_id)) },
+          { label: "Time", cell: (a) => fmt.timeRange(a.starts_at, a.ends_at) },
+          { label: "Patient", cell: (a) => people.patientLink(a.patient_id, "/nurse/patients") },
+          { label: "Doctor", cell: (a) => fmt.doctorName(people.doctor(a.doctor_id)) },
           { label: "Reason", cell: (a) => a.reason },
           { label: "Status", cell: (a) => statusBadge(a.status) },
         ],

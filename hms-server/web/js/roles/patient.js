@@ -5,11 +5,13 @@
 
 import { all, api, call, download } from "../api.js";
 import * as fmt from "../format.js";
+import * as people from "../people.js";
 import { button, clearErrors, form, h, infoBox, list, pairs, render, section, statusBadge, table, toast } from "../ui.js";
 
 const APPOINTMENT_STATUSES = ["pending", "confirmed", "completed", "cancelled", "rejected", "no_show"];
-// Statuses an appointment can still be cancelled from; the API decides the rest (e.g. time).
-const OPEN = new Set(["pending", "confirmed"]);
+// Whether cancelling exists from the appointment's status, as the API says; whether it is still
+// time the API decides when asked.
+const canCancel = (a) => a.next_steps.includes("cancel");
 const SEXES = ["unknown", "female", "male", "other"];
 const BLOOD_GROUPS = ["unknown", "A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"];
 
@@ -21,42 +23,21 @@ const lines = (text) => text.split("\n").map((s) => s.trim()).filter(Boolean);
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const moneyOf = (amount, currency) => fmt.money({ amount, currency });
 
-// Doctors by id, for the names beside appointments and prescriptions (one request per doctor).
-const doctors = new Map();
+/** The doctors of `items` (appointments, prescriptions), for the names beside them. */
+const loadDoctors = (items) => people.loadDoctors(items.map((x) => x.doctor_id));
 
-function doctorOf(id) {
-  if (!doctors.has(id)) {
-    const load = api.get(`/api/doctors/${id}`).catch(() => {
-      doctors.delete(id); // asked again next time
-      return null;
-    });
-    doctors.set(id, load);
-  }
-  return doctors.get(id);
-}
-
-async function preloadDoctors(items) {
-  const byId = new Map();
-  await Promise.all([...new Set(items.map((x) => x.doctor_id))].map(async (id) => byId.set(id, await doctorOf(id))));
-  return byId;
-}
-
-function doctorCell(byId, id) {
-  const d = byId.get(id);
+function doctorCell(id) {
+  const d = people.doctor(id);
   return d ? link(`/patient/doctors/${id}`, fmt.doctorName(d)) : h("span", { class: "muted" }, "Unknown doctor");
 }
 
 /** A paginated list whose rows need their doctors' names. */
 function listWithDoctors(load, show) {
-  let byId = new Map();
-  return list(
-    async (page) => {
-      const p = await load(page);
-      byId = await preloadDoctors(p.items);
-      return p;
-    },
-    (items) => show(items, byId),
-  );
+  return list(async (page) => {
+    const p = await load(page);
+    await loadDoctors(p.items);
+    return p;
+  }, show);
 }
 
 // An API error whose field paths `allergies[2]` name a line of a one-per-line text area:
@@ -87,7 +68,7 @@ async function home({ user }) {
     api.get("/api/invoices", { status: "pending", page_size: 5 }),
   ]);
   const upcoming = [...pending.items, ...confirmed.items].sort((a, b) => a.starts_at.localeCompare(b.starts_at)).slice(0, 5);
-  const byId = await preloadDoctors(upcoming);
+  await loadDoctors(upcoming);
   const quick = [
     ["/patient/doctors", "Book an appointment", "Find a doctor and a free time."],
     ["/patient/appointments", "My appointments", "See, or cancel, your bookings."],
@@ -104,7 +85,7 @@ async function home({ user }) {
         caption: "Your next appointments",
         columns: [
           { label: "When", cell: (a) => link(`/patient/appointments/${a.id}`, fmt.instant(a.starts_at)) },
-          { label: "Doctor", cell: (a) => doctorCell(byId, a.doctor_id) },
+          { label: "Doctor", cell: (a) => doctorCell(a.doctor_id) },
           { label: "Status", cell: (a) => statusBadge(a.status) },
         ],
         rows: upcoming,
@@ -141,13 +122,7 @@ async function doctorsPage({ query, go }) {
       { name: "accepting", label: "Only doctors taking new bookings", type: "checkbox", value: accepting },
     ],
     submitLabel: "Search",
-    onSubmit: async (v) => {
-      const q = new URLSearchParams();
-      if (v.specialization) q.set("specialization", v.specialization);
-      if (!v.accepting) q.set("accepting", "any");
-      const s = q.toString();
-      go(`/patient/doctors${s ? `?${s}` : ""}`);
-    },
+    onSubmit: async (v) => go(`/patient/doctors${fmt.qs({ specialization: v.specialization, accepting: v.accepting ? "" : "any" })}`),
   });
   const results = list(
     (page) => api.get("/api/doctors", { specialization, accepting: accepting ? true : undefined, page }),
@@ -259,7 +234,7 @@ async function doctorPage({ params, query, go }) {
   const choose = (s) => {
     chosen = s;
     for (const b of grid.querySelectorAll("button.slot")) b.setAttribute("aria-pressed", String(b.dataset.start === s.start));
-    chosenText.textContent = `With ${fmt.doctorName(doctor)}: ${fmt.weekday(s.start)}, ${fmt.time(s.start)}–${fmt.time(s.end)} (${fmt.zoneName()}).`;
+    chosenText.textContent = `With ${fmt.doctorName(doctor)}: ${fmt.weekday(s.start)}, ${fmt.timeRange(s.start, s.end)} (${fmt.zoneName()}).`;
     clearErrors(booking);
     panel.hidden = false;
     booking.elements.namedItem("reason").focus();
@@ -311,22 +286,22 @@ async function appointmentsPage({ query, go }) {
       { name: "status", label: "Status", type: "select", value: status, options: [["", "Any status"], ...APPOINTMENT_STATUSES.map((s) => [s, fmt.label(s)])] },
     ],
     submitLabel: "Show",
-    onSubmit: async (v) => go(`/patient/appointments?when=${v.when}${v.status ? `&status=${v.status}` : ""}`),
+    onSubmit: async (v) => go(`/patient/appointments${fmt.qs({ when: v.when, status: v.status })}`),
   });
   const box = listWithDoctors(
     (page) => {
       const now = new Date().toISOString();
       return api.get("/api/appointments", { status, from: when === "upcoming" ? now : undefined, to: when === "past" ? now : undefined, page });
     },
-    (rows, byId) =>
+    (rows) =>
       table({
         caption: "Your appointments",
         columns: [
           { label: "When", cell: (a) => link(`/patient/appointments/${a.id}`, fmt.instant(a.starts_at)) },
-          { label: "Doctor", cell: (a) => doctorCell(byId, a.doctor_id) },
+          { label: "Doctor", cell: (a) => doctorCell(a.doctor_id) },
           { label: "Reason", cell: (a) => a.reason || h("span", { class: "muted" }, "—") },
           { label: "Status", cell: (a) => statusBadge(a.status) },
-          { label: "Actions", cell: (a) => (OPEN.has(a.status) ? cancelBox(a, () => box.reload()) : "") },
+          { label: "Actions", cell: (a) => (canCancel(a) ? cancelBox(a, () => box.reload()) : "") },
         ],
         rows,
         empty: when === "upcoming" ? "You have no upcoming appointments." : "No appointments.",
@@ -337,7 +312,7 @@ async function appointmentsPage({ query, go }) {
 
 async function appointmentPage({ params, go }) {
   const { data: a, etag } = await api.tagged(`/api/appointments/${params.id}`);
-  const [doctor, prescriptions, invoices] = await Promise.all([doctorOf(a.doctor_id), all("/api/prescriptions"), all("/api/invoices")]);
+  const [doctor, prescriptions, invoices] = await Promise.all([people.doctorOf(a.doctor_id), all("/api/prescriptions"), all("/api/invoices")]);
   const rx = prescriptions.find((p) => p.appointment_id === a.id);
   const invoice = invoices.find((i) => i.appointment_id === a.id);
   const here = `/patient/appointments/${a.id}`;
@@ -369,7 +344,7 @@ async function appointmentPage({ params, go }) {
           ),
         )
       : null,
-    OPEN.has(a.status) ? section("Cancel", cancelBox(a, async () => go(here), etag)) : null,
+    canCancel(a) ? section("Cancel", cancelBox(a, async () => go(here), etag)) : null,
     h("p", null, link("/patient/appointments", "All my appointments")),
   );
 }
@@ -379,12 +354,12 @@ async function appointmentPage({ params, go }) {
 async function prescriptionsPage() {
   const box = listWithDoctors(
     (page) => api.get("/api/prescriptions", { page }),
-    (rows, byId) =>
+    (rows) =>
       table({
         caption: "Your prescriptions",
         columns: [
           { label: "Written", cell: (p) => link(`/patient/prescriptions/${p.id}`, fmt.instant(p.created_at)) },
-          { label: "Doctor", cell: (p) => doctorCell(byId, p.doctor_id) },
+          { label: "Doctor", cell: (p) => doctorCell(p.doctor_id) },
           { label: "Diagnosis", cell: (p) => p.diagnosis },
           { label: "Medicines", cell: (p) => p.medications.map((m) => m.name).join(", ") },
           { label: "Follow-up", cell: (p) => fmt.date(p.follow_up) },
@@ -398,7 +373,7 @@ async function prescriptionsPage() {
 
 async function prescriptionPage({ params }) {
   const p = await api.get(`/api/prescriptions/${params.id}`);
-  const doctor = await doctorOf(p.doctor_id);
+  const doctor = await people.doctorOf(p.doctor_id);
   render(
     `Prescription: ${p.diagnosis}`,
     section(
@@ -440,7 +415,7 @@ async function invoicesPage({ query, go }) {
   const filter = form({
     fields: [{ name: "status", label: "Status", type: "select", value: status, options: [["", "Any status"], ["pending", "Pending"], ["paid", "Paid"], ["cancelled", "Cancelled"]] }],
     submitLabel: "Show",
-    onSubmit: async (v) => go(`/patient/invoices${v.status ? `?status=${v.status}` : ""}`),
+    onSubmit: async (v) => go(`/patient/invoices${fmt.qs({ status: v.status })}`),
   });
   const box = list(
     (page) => api.get("/api/invoices", { status, page }),

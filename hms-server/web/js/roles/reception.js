@@ -4,7 +4,8 @@
 
 import { all, api, call } from "../api.js";
 import * as fmt from "../format.js";
-import { button, errorBox, form, h, infoBox, list, pairs, render, section, statusBadge, table, toast } from "../ui.js";
+import * as people from "../people.js";
+import { button, errorBox, form, h, infoBox, list, pairs, queryId, render, section, statusBadge, table, toast } from "../ui.js";
 
 const SEXES = ["female", "male", "other", "unknown"];
 const BLOOD_GROUPS = ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-", "unknown"];
@@ -13,66 +14,33 @@ const INVOICE_STATUSES = ["pending", "paid", "cancelled"];
 // The appointment statuses an invoice may be issued for (InvoiceRequest.appointment_id).
 const INVOICEABLE = ["confirmed", "completed", "no_show"];
 
-// ---- shared look-ups ----
+// ---- helpers ----
 
-let doctorsOnce = null;
-/** Every doctor by id, loaded once, for naming the doctor of an appointment. */
-function doctors() {
-  doctorsOnce ??= all("/api/doctors")
-    .then((items) => new Map(items.map((d) => [d.id, d])))
-    .catch((e) => {
-      doctorsOnce = null;
-      throw e;
-    });
-  return doctorsOnce;
-}
-
-const patientCache = new Map();
-/** Loads the patients named by `ids` into the cache (appointments and invoices carry ids only). */
-async function loadPatients(ids) {
-  const missing = [...new Set(ids)].filter((id) => !patientCache.has(id));
-  await Promise.all(
-    missing.map((id) =>
-      api.get(`/api/patients/${id}`).then(
-        (p) => patientCache.set(id, p),
-        () => patientCache.set(id, null),
-      ),
-    ),
-  );
-}
-
-function patientLink(id) {
-  const p = patientCache.get(id);
-  return h("a", { href: `#/desk/patients/${id}` }, p ? p.full_name : "Patient record");
-}
+const qs = fmt.qs;
+const patientLink = (id) => people.patientLink(id, "/desk/patients");
 
 /** An invoice's amount field as money. */
 const invMoney = (inv, key) => fmt.money({ amount: inv[key], currency: inv.currency });
 
-/** A query string from the non-empty entries of `q`. */
-function qs(q) {
-  const s = new URLSearchParams(Object.entries(q).filter(([, v]) => v)).toString();
-  return s ? `?${s}` : "";
-}
+/** The patients and the doctors named by appointments (which carry their ids only). */
+const loadPeople = (appointments) =>
+  Promise.all([people.loadPatients(appointments.map((a) => a.patient_id)), people.loadDoctors(appointments.map((a) => a.doctor_id))]);
 
 /** Comma-separated text as a list of trimmed, non-empty items. */
 const items = (text) => text.split(",").map((s) => s.trim()).filter(Boolean);
-
-let doctorMap = new Map(); // every doctor by id, set by the loaders before a table is drawn
 
 /** Today's appointments at the hospital, paginated. */
 function appointmentsToday() {
   const day = fmt.today();
   return list(
     async (page) => {
-      doctorMap = await doctors();
       const p = await api.get("/api/appointments", {
         from: fmt.zonedInstant(day, "00:00"),
         to: fmt.zonedInstant(fmt.addDays(day, 1), "00:00"),
         page,
         page_size: 20,
       });
-      await loadPatients(p.items.map((a) => a.patient_id));
+      await loadPeople(p.items);
       return p;
     },
     (rows) => appointmentTable(rows, { caption: `Appointments on ${fmt.date(day)}`, patient: true, empty: "No appointments today." }),
@@ -83,9 +51,9 @@ function appointmentTable(rows, { caption, patient = false, extra = null, empty 
   return table({
     caption,
     columns: [
-      { label: "When", cell: (a) => (patient ? `${fmt.time(a.starts_at)}–${fmt.time(a.ends_at)}` : fmt.instant(a.starts_at)) },
+      { label: "When", cell: (a) => (patient ? fmt.timeRange(a.starts_at, a.ends_at) : fmt.instant(a.starts_at)) },
       patient ? { label: "Patient", cell: (a) => patientLink(a.patient_id) } : null,
-      { label: "Doctor", cell: (a) => fmt.doctorName(doctorMap.get(a.doctor_id)) },
+      { label: "Doctor", cell: (a) => fmt.doctorName(people.doctor(a.doctor_id)) },
       { label: "Reason", cell: (a) => a.reason },
       { label: "Status", cell: (a) => statusBadge(a.status) },
       extra ? { label: "Invoice", cell: extra } : null,
@@ -179,9 +147,8 @@ function registerPatient(ctx) {
 
 async function patientPage(ctx) {
   const id = ctx.params.id;
-  const [{ data: p, etag }, invoices, byId] = await Promise.all([api.tagged(`/api/patients/${id}`), all("/api/invoices", { patient_id: id }), doctors()]);
-  doctorMap = byId;
-  patientCache.set(id, p);
+  const [{ data: p, etag }, invoices] = await Promise.all([api.tagged(`/api/patients/${id}`), all("/api/invoices", { patient_id: id })]);
+  people.rememberPatient(p);
   const byAppointment = new Map();
   for (const inv of invoices) {
     if (!byAppointment.has(inv.appointment_id)) byAppointment.set(inv.appointment_id, []);
@@ -200,7 +167,11 @@ async function patientPage(ctx) {
   };
 
   const appointments = list(
-    (page) => api.get("/api/appointments", { patient_id: id, page, page_size: 10 }),
+    async (page) => {
+      const p = await api.get("/api/appointments", { patient_id: id, page, page_size: 10 });
+      await people.loadDoctors(p.items.map((a) => a.doctor_id));
+      return p;
+    },
     (rows) => appointmentTable(rows, { caption: `Appointments of ${p.full_name}`, extra: invoiceCell, empty: "No appointments yet." }),
   );
   const invoiceList = list(
@@ -256,7 +227,7 @@ function editPatient(ctx, p, etag) {
 // ---- book on a patient's behalf ----
 
 async function book(ctx) {
-  const patientId = ctx.query.get("patient");
+  const patientId = queryId(ctx.query, "patient");
   if (!patientId) {
     render("Book an appointment", infoBox("Find the patient first, then choose “Book” beside them."), h("p", null, h("a", { href: "#/desk" }, "Find a patient")));
     return;
@@ -387,9 +358,9 @@ function invoiceTable(rows, { caption, patient = true }) {
 
 async function invoices(ctx) {
   const status = ctx.query.get("status") || "";
-  const patientId = ctx.query.get("patient") || "";
+  const patientId = queryId(ctx.query, "patient");
   const patient = patientId ? await api.get(`/api/patients/${patientId}`) : null;
-  if (patient) patientCache.set(patient.id, patient);
+  if (patient) people.rememberPatient(patient);
   const filter = form({
     fields: [{ name: "status", label: "Status", type: "select", value: status, options: [["", "Any status"], ...INVOICE_STATUSES.map((s) => [s, fmt.label(s)])] }],
     submitLabel: "Filter",
@@ -398,7 +369,7 @@ async function invoices(ctx) {
   const rows = list(
     async (page) => {
       const p = await api.get("/api/invoices", { status, patient_id: patientId, page, page_size: 20 });
-      await loadPatients(p.items.map((i) => i.patient_id));
+      await people.loadPatients(p.items.map((i) => i.patient_id));
       return p;
     },
     (items) => invoiceTable(items, { caption: `${status ? fmt.label(status) : "All"} invoices${patient ? ` of ${patient.full_name}` : ""}` }),
@@ -469,7 +440,7 @@ function lineEditor(first) {
 }
 
 async function newInvoice(ctx) {
-  const appointmentId = ctx.query.get("appointment");
+  const appointmentId = queryId(ctx.query, "appointment");
   if (!appointmentId) {
     render("Issue an invoice", infoBox("Open the patient and choose “Issue an invoice” beside the appointment."), h("p", null, h("a", { href: "#/desk" }, "Find a patient")));
     return;
@@ -518,7 +489,7 @@ async function invoicePage(ctx) {
     api.get(`/api/patients/${inv.patient_id}`).catch(() => null),
     api.get(`/api/appointments/${inv.appointment_id}`).catch(() => null),
   ]);
-  const doctor = appointment ? (await doctors()).get(appointment.doctor_id) : null;
+  const doctor = appointment ? await people.doctorOf(appointment.doctor_id) : null;
   const reload = () => ctx.go(`/desk/invoices/${inv.id}`);
 
   const actions = [];
