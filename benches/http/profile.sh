@@ -19,6 +19,7 @@ API=http://127.0.0.1:$PORT
 DATA=target/bench-data
 URL=${URL:-sqlite:$PWD/$DATA/http-1000000.db}
 export HMS_JWT_SECRET=benchmark-secret-benchmark-secret-benchmark
+export HMS_SECRET_KEY=${HMS_SECRET_KEY:-000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f}
 export HMS_ADMIN_PASSWORD=load-test-passphrase-2026
 export RUST_LOG=warn
 

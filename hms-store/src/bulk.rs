@@ -232,7 +232,9 @@ macro_rules! impl_bulk {
                 }
                 // Fresh statistics, so that the planner knows what was just loaded (and, on
                 // PostgreSQL, the pages marked all-visible, for index-only scans).
-                sqlx::raw_sql(AFTER_LOAD).execute(self.pool()).await.map_err(map)?;
+                for statement in AFTER_LOAD {
+                    sqlx::raw_sql(*statement).execute(self.pool()).await.map_err(map)?;
+                }
                 Ok(())
             }
         }

@@ -51,7 +51,7 @@ const WRITER_CHECKPOINT_PAGES: &str = "10000";
 crate::tx_impl::impl_tx!(SqliteTx, Sqlite);
 
 /// What a bulk load ends with: fresh statistics for the planner.
-const AFTER_LOAD: &str = "analyze";
+const AFTER_LOAD: &[&str] = &["analyze"];
 
 crate::bulk::impl_bulk!(SqliteStore, Sqlite);
 

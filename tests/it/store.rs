@@ -479,6 +479,11 @@ async fn bulk_loaded(url: &str) {
     assert_eq!(tx.list_doctors(&Default::default(), all).await.unwrap().total, 4);
     assert_eq!(tx.list_patients(&Default::default(), all).await.unwrap().total, 30);
     assert_eq!(tx.list_appointments(&AppointmentFilter::default(), all).await.unwrap().total, 200);
+    // The dashboard's kept figures count what was loaded.
+    let figures = tx.dashboard((now(), now() + chrono::Duration::days(1)), 5).await.unwrap();
+    assert_eq!((figures.doctors, figures.patients), (4, 30));
+    assert_eq!(figures.appointments_by_status.iter().map(|s| s.count).sum::<u64>(), 200);
+    assert_eq!(figures.busiest_doctors.len(), 4);
     tx.rollback().await.unwrap();
 }
 
