@@ -49,6 +49,38 @@ start_server() { # database url, dashboard ttl
   echo "the server did not start:" >&2; cat "$DATA/server.log" >&2; exit 1
 }
 
+# The smallest id (UUID v7: time first) of a row made from now on.
+since_id() { printf '%012x%020x' "$(( $(date +%s%N) / 1000000 ))" 0; }
+
+# What the booking run wrote, counted in the database after it: every booking writes its
+# appointment, two notifications and two e-mails (patient and doctor) and an audit event, in one
+# transaction. Nothing else writes during the run. Prints one line for the notes.
+booking_writes() { # backend, database url, since id, wrk output
+  local counts ok
+  local q="select (select count(*) from appointment where id >= ID),
+                  (select count(*) from notification where kind = 'appointment_booked' and id >= ID),
+                  (select count(*) from outgoing_email where id >= ID),
+                  (select count(*) from audit_event where operation = 'appointment.book' and id >= ID)"
+  if [ "$1" = sqlite ]; then
+    local lit="x'$3'"
+    counts=$(python3 - "${2#sqlite:}" "${q//ID/$lit}" <<'PY'
+import sqlite3, sys
+print("|".join(str(n) for n in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()))
+PY
+)
+  else
+    local lit="'$3'::uuid"
+    counts=$(psql "$2" -tAc "${q//ID/$lit}")
+  fi
+  ok=$(( $(awk '/requests in/ {print $1}' <<<"$4") - $(awk '/Non-2xx/ {print $NF}' <<<"$4" | grep . || echo 0) ))
+  IFS='|' read -r appointments notifications emails audits <<<"$counts"
+  local verdict="all written"
+  if [ "$appointments" -lt "$ok" ] || [ "$notifications" -ne $((2 * appointments)) ] || [ "$emails" -ne $((2 * appointments)) ] || [ "$audits" -ne "$appointments" ]; then
+    verdict="MISSING WRITES"
+  fi
+  echo "$1 bookings: $ok answered 2xx; written: $appointments appointments, $notifications notifications, $emails e-mails, $audits audit events (1, 2, 2 and 1 a booking): $verdict"
+}
+
 login() { curl -sf -X POST "$API/api/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$1\",\"password\":\"$2\"}" | jq -r .access_token; }
 
 table_header
@@ -85,8 +117,10 @@ for backend in $BACKENDS; do
     "$(run_wrk "$API/api/doctors/01010000-0000-7000-8000-0000000004d2/slots?from=$FROM&to=$TO")" "$SERVER"
   report "$backend: GET /api/dashboard (cached)" "$(run_wrk -H "Authorization: Bearer $ADMIN" "$API/api/dashboard")" "$SERVER"
   BASE_DAY=$(( ($(date -u +%s) / 86400 + 200 + RANDOM % 5000) * 86400 ))
-  report "$backend: POST /api/appointments (distinct slots)" \
-    "$(BASE_DAY=$BASE_DAY TOKEN=$ADMIN THREADS=$THREADS run_wrk -s benches/http/book.lua "$API")" "$SERVER" "$backend:book"
+  SINCE=$(since_id)
+  BOOKED=$(BASE_DAY=$BASE_DAY TOKEN=$ADMIN THREADS=$THREADS run_wrk -s benches/http/book.lua "$API")
+  report "$backend: POST /api/appointments (distinct slots)" "$BOOKED" "$SERVER" "$backend:book"
+  NOTES+=("$(booking_writes "$backend" "$URL" "$SINCE" "$BOOKED")")
   report "$backend: POST /api/auth/login (argon2id)" "$(run_wrk -s benches/http/login.lua "$API/api/auth/login")" "$SERVER"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 
