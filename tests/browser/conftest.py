@@ -25,7 +25,6 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -161,13 +160,23 @@ def wait(driver: WebDriver, timeout: float = WAIT) -> WebDriverWait:
     return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
 
 
+def until(driver: WebDriver, condition, timeout: float = WAIT):
+    """Waits for `condition` (a function of the driver), looking again across redraws."""
+    return wait(driver, timeout).until(condition)
+
+
+def main(driver: WebDriver) -> WebElement:
+    """The page's main area."""
+    return driver.find_element(By.TAG_NAME, "main")
+
+
 def heading(driver: WebDriver, text: str, timeout: float = WAIT) -> WebElement:
     """Waits until the page's heading (h1) is `text`."""
     try:
         wait(driver, timeout).until(lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text.strip() == text)
     except TimeoutException:
-        current = driver.find_elements(By.CSS_SELECTOR, "main h1")
-        raise AssertionError(f"expected the heading {text!r}, the page shows {current[0].text if current else None!r}: {driver.current_url}")
+        shown = driver.execute_script("return document.querySelector('main h1')?.textContent")
+        raise AssertionError(f"expected the heading {text!r}, the page shows {shown!r}: {driver.current_url}")
     return driver.find_element(By.CSS_SELECTOR, "main h1")
 
 

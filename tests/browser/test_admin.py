@@ -14,17 +14,14 @@ import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import (
     LOGINS,
     PASSWORD,
     TIME_ZONE,
-    WAIT,
     Server,
     check_accessibility,
     choose,
@@ -35,7 +32,7 @@ from conftest import (
     text_appears,
     type_into,
 )
-from conftest import heading as conftest_heading
+from conftest import heading, main, until
 
 ZONE = ZoneInfo(TIME_ZONE)
 
@@ -123,24 +120,10 @@ def set_value(driver: WebDriver, el: WebElement, value: str) -> None:
     )
 
 
-def until(driver: WebDriver, condition):
-    """Waits for `condition`, again when the page redrew the elements it was reading."""
-    return WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
-def heading(driver: WebDriver, text: str) -> WebElement:
-    """conftest's heading(), again when the page replaced its h1 while it was being read (the
-    shell draws "Loading" first, then the page)."""
-    for _ in range(5):
-        try:
-            return conftest_heading(driver, text)
-        except StaleElementReferenceException:
-            time.sleep(0.1)
-    return conftest_heading(driver, text)
 
 
-def main(driver: WebDriver) -> WebElement:
-    return driver.find_element(By.TAG_NAME, "main")
 
 
 def list_loaded(driver: WebDriver) -> None:

@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import Select, WebDriverWait
-from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
+from selenium.webdriver.support.ui import Select
 
 from conftest import (
     PASSWORD,
@@ -26,10 +25,13 @@ from conftest import (
     check_accessibility,
     click,
     field,
+    heading,
+    main,
     screenshot,
     sign_in,
     text_appears,
     type_into,
+    until,
 )
 
 ZONE = ZoneInfo(TIME_ZONE)
@@ -123,25 +125,14 @@ def world(server) -> World:
     return w
 
 
-def until(driver, condition, timeout: float = 15):
-    """Waits for `condition`, across the page being drawn again under it."""
-    return WebDriverWait(driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(condition)
 
 
-def page_title(driver, text: str) -> None:
-    """Waits until the page's heading is `text` (conftest's `heading`, tolerant of a redraw)."""
-    try:
-        until(driver, lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text.strip() == text)
-    except TimeoutException:
-        raise AssertionError(f"expected the heading {text!r}, the page shows {driver.find_element(By.CSS_SELECTOR, 'main h1').text!r}")
 
 
 def go(driver, server, path: str) -> None:
     driver.get(server.url(path))
 
 
-def main(driver) -> WebElement:
-    return driver.find_element(By.TAG_NAME, "main")
 
 
 def fieldset(driver, legend: str) -> WebElement:
@@ -165,7 +156,7 @@ def test_day_week_and_an_appointments_lifecycle(server, browser, world):
     day = local(first["starts_at"]).date().isoformat()
 
     sign_in(browser, server, "doctor")
-    page_title(browser, "Today")
+    heading(browser, "Today")
     # The bookings waiting for an answer are listed on the home page whatever their day.
     text_appears(browser, "Waiting for your confirmation")
     text_appears(browser, "headache for a week")
@@ -188,14 +179,14 @@ def test_day_week_and_an_appointments_lifecycle(server, browser, world):
     # The week holding it, and the weeks around it.
     go(browser, server, f"/doctor/week?start={day}")
     monday = dt.date.fromisoformat(day) - dt.timedelta(days=dt.date.fromisoformat(day).weekday())
-    page_title(browser, f"Week of {monday.day} {monday.strftime('%b %Y')}")
+    heading(browser, f"Week of {monday.day} {monday.strftime('%b %Y')}")
     text_appears(browser, world.grace_name)
     check_accessibility(browser, "doctor week")
     click(browser, "Next week")
     nxt = monday + dt.timedelta(days=7)
-    page_title(browser, f"Week of {nxt.day} {nxt.strftime('%b %Y')}")
+    heading(browser, f"Week of {nxt.day} {nxt.strftime('%b %Y')}")
     click(browser, "Previous week")
-    page_title(browser, f"Week of {monday.day} {monday.strftime('%b %Y')}")
+    heading(browser, f"Week of {monday.day} {monday.strftime('%b %Y')}")
 
     # The appointment: completing it before it starts is refused by the API, and said so.
     go(browser, server, f"/doctor?day={day}")
@@ -228,21 +219,21 @@ def test_day_week_and_an_appointments_lifecycle(server, browser, world):
 
     # Someone else's (or a missing) record is not found.
     go(browser, server, f"/doctor/appointments/{uuid.uuid4()}")
-    page_title(browser, "Not found")
+    heading(browser, "Not found")
     world.confirmed = first
 
 
 def test_chart_visit_note_and_document(server, browser, world, tmp_path):
     sign_in(browser, server, "doctor")
     go(browser, server, "/doctor/patients")
-    page_title(browser, "Patients")
+    heading(browser, "Patients")
     check_accessibility(browser, "doctor patients")
     type_into(browser, "Search by name or e-mail", world.grace_name)
     click(browser, "Search", main(browser))
     until(browser, lambda d: "search=Grace" in d.current_url)
     text_appears(browser, "Patients matching")
     click(browser, world.grace_name, main(browser).find_element(By.TAG_NAME, "table"))
-    page_title(browser, world.grace_name)
+    heading(browser, world.grace_name)
     assert world.grace_id in browser.current_url
     text_appears(browser, "penicillin")  # her allergy and condition, as registered
     text_appears(browser, "atrial fibrillation")
@@ -282,7 +273,7 @@ def test_chart_visit_note_and_document(server, browser, world, tmp_path):
 
     # A chart the doctor may not see is "Not found".
     go(browser, server, f"/doctor/patients/{uuid.uuid4()}")
-    page_title(browser, "Not found")
+    heading(browser, "Not found")
 
 
 def fill_medication(driver, number: int, name: str, strength: str, frequency: str, days: str) -> None:
@@ -303,7 +294,7 @@ def test_prescription_with_interacting_medications_and_its_analysis(server, brow
     sign_in(browser, server, "doctor")
     # Without a patient, the page asks for one of one's patients first.
     go(browser, server, "/doctor/prescriptions/new")
-    page_title(browser, "New prescription")
+    heading(browser, "New prescription")
     check_accessibility(browser, "doctor new prescription: the patient")
     Select(field(browser, "Patient")).select_by_visible_text(f"{world.grace_name} ({world.grace_email})")
     click(browser, "Continue")
@@ -312,7 +303,7 @@ def test_prescription_with_interacting_medications_and_its_analysis(server, brow
 
     go(browser, server, f"/doctor/appointments/{appointment['id']}")
     click(browser, "Write a prescription for this appointment")
-    page_title(browser, "New prescription")
+    heading(browser, "New prescription")
     type_into(browser, "Diagnosis", "Atrial fibrillation with recent stent")
     fill_medication(browser, 1, "warfarin", "5 mg", "once daily", "30")
     click(browser, "Add a medication")
@@ -378,7 +369,7 @@ def test_availability_rules_and_time_off(server, browser, world):
     sign_in(browser, server, "doctor")
     try:
         go(browser, server, "/doctor/availability")
-        page_title(browser, "Availability")
+        heading(browser, "Availability")
         check_accessibility(browser, "doctor availability")
 
         # Time off far ahead, so that no other test's booking is in the way.
@@ -434,7 +425,7 @@ def test_completing_an_appointment_once_it_has_started(server, browser, world):
     appointment = world.started
     sign_in(browser, server, "doctor")
     # It is one of today's, confirmed.
-    page_title(browser, "Today")
+    heading(browser, "Today")
     confirmed = until(browser, lambda d: d.find_element(By.XPATH, "//section[h2[starts-with(normalize-space(), 'Confirmed')]]"))
     assert local(appointment["starts_at"]).strftime("%H:%M") in confirmed.text
     wait_s = (parse(appointment["starts_at"]) - dt.datetime.now(dt.timezone.utc)).total_seconds() + 1

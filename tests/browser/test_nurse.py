@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import time
 
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from conftest import (
     check_accessibility,
     click,
     field,
-    heading as _heading,
+    heading,
     screenshot,
     sign_in,
     text_appears,
@@ -20,14 +19,6 @@ from conftest import (
 )
 
 
-def heading(driver, text):
-    """conftest's `heading`, tolerating the page being redrawn while it reads it."""
-    for _ in range(5):
-        try:
-            return _heading(driver, text)
-        except StaleElementReferenceException:
-            time.sleep(0.2)
-    return _heading(driver, text)
 
 
 def result_rows(driver):

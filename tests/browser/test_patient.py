@@ -14,10 +14,8 @@ import urllib.request
 import uuid
 from zoneinfo import ZoneInfo
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import (
     PASSWORD,
@@ -27,10 +25,12 @@ from conftest import (
     choose,
     click,
     field,
+    heading,
     screenshot,
     sign_in,
     text_appears,
     type_into,
+    wait,
 )
 
 ZONE = ZoneInfo(TIME_ZONE)
@@ -67,18 +67,8 @@ def week_slots(server: Server, doctor_id: str, monday: dt.date) -> list[dict]:
     return ok(server.api("GET", f"/api/doctors/{doctor_id}/slots?{q}"))
 
 
-def wait(driver: WebDriver) -> WebDriverWait:
-    """Waits that look again when the page redraws what they were reading."""
-    return WebDriverWait(driver, 15, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
 
-def heading(driver: WebDriver, text: str) -> None:
-    """Waits until the page's heading is `text` (conftest's `heading`, tolerating a redraw meanwhile)."""
-    try:
-        wait(driver).until(lambda d: d.find_element(By.CSS_SELECTOR, "main h1").text.strip() == text)
-    except Exception:
-        shown = driver.execute_script("return document.querySelector('main h1')?.textContent")
-        raise AssertionError(f"expected the heading {text!r}, the page shows {shown!r}: {driver.current_url}")
 
 
 def shown_week(driver: WebDriver) -> dt.date:

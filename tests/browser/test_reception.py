@@ -16,7 +16,8 @@ from conftest import (
     choose,
     click,
     field,
-    heading as _heading,
+    heading,
+    main,
     screenshot,
     sign_in,
     text_appears,
@@ -25,18 +26,8 @@ from conftest import (
 )
 
 
-def heading(driver, text):
-    """conftest's `heading`, tolerating the page being redrawn while it reads it."""
-    for _ in range(5):
-        try:
-            return _heading(driver, text)
-        except StaleElementReferenceException:
-            time.sleep(0.2)
-    return _heading(driver, text)
 
 
-def main(driver):
-    return driver.find_element(By.TAG_NAME, "main")
 
 
 def iso(t: datetime.datetime) -> str:

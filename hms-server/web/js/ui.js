@@ -354,3 +354,12 @@ export function queryId(query, name) {
   if (id && !isId(id)) throw new ApiError(404, { title: "Not found" });
   return id;
 }
+
+/** A search landmark with one field; `onSearch(text)` runs on submit. */
+export function searchBox(value, onSearch, label = "Name or e-mail") {
+  return h(
+    "div",
+    { role: "search", class: "card filters" },
+    form({ fields: [{ name: "search", label, type: "search", value }], submitLabel: "Search", onSubmit: async (v) => onSearch(v.search) }),
+  );
+}

@@ -3,6 +3,7 @@
 // availability (weekly rules, time off), and the audit log with its filters.
 
 import { all, api } from "../api.js";
+import { timeOffTable } from "../availability.js";
 import * as fmt from "../format.js";
 import { button, form, h, list, pairs, render, section, statusBadge, svg, table, toast } from "../ui.js";
 
@@ -492,25 +493,7 @@ async function doctorPage(ctx) {
     ),
     section(
       "Time off",
-      table({
-        caption: "Current and future time off",
-        columns: [
-          { label: "From", cell: (x) => fmt.instant(x.starts_at) },
-          { label: "Until", cell: (x) => fmt.instant(x.ends_at) },
-          { label: "Reason", cell: (x) => x.reason || "—" },
-          {
-            label: "Remove",
-            cell: (x) =>
-              button("Remove", async () => {
-                await api.del(`/api/doctors/${id}/exceptions/${x.id}`);
-                toast("Time off removed.");
-                await reload();
-              }, { kind: "secondary", ariaLabel: `Remove the time off from ${fmt.instant(x.starts_at)}` }),
-          },
-        ],
-        rows: availability.exceptions,
-        empty: "No time off ahead.",
-      }),
+      timeOffTable(availability.exceptions, `/api/doctors/${id}/exceptions`, reload),
       h("h3", null, "Add time off"),
       timeOffForm(doctor, reload),
     ),

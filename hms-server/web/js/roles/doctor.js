@@ -5,6 +5,7 @@
 // every rule; these pages show its answers and refusals.
 
 import { all, api, call } from "../api.js";
+import { timeOffTable } from "../availability.js";
 import { chartView, routeLabel } from "../chart.js";
 import * as fmt from "../format.js";
 import * as people from "../people.js";
@@ -564,7 +565,6 @@ async function availabilityView(ctx) {
     },
   });
 
-  const exceptions = [...availability.exceptions].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
   const day = fmt.today();
   render(
     "Availability",
@@ -572,25 +572,7 @@ async function availabilityView(ctx) {
     section("Weekly rules", rulesForm),
     section(
       "Time off",
-      table({
-        caption: "Current and future time off",
-        columns: [
-          { label: "From", cell: (x) => fmt.instant(x.starts_at) },
-          { label: "Until", cell: (x) => fmt.instant(x.ends_at) },
-          { label: "Reason", cell: (x) => x.reason || "—" },
-          {
-            label: "Remove",
-            cell: (x) =>
-              button("Remove", async () => {
-                await api.del(`/api/doctors/me/exceptions/${x.id}`);
-                toast("Time off removed.");
-                ctx.go("/doctor/availability");
-              }, { kind: "secondary", ariaLabel: `Remove the time off from ${fmt.instant(x.starts_at)}` }),
-          },
-        ],
-        rows: exceptions,
-        empty: "No time off planned.",
-      }),
+      timeOffTable(availability.exceptions, "/api/doctors/me/exceptions", () => ctx.go("/doctor/availability")),
       h("h3", null, "Add time off"),
       form({
         fields: [

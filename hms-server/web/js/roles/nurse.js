@@ -4,7 +4,7 @@
 import { api } from "../api.js";
 import * as fmt from "../format.js";
 import * as people from "../people.js";
-import { form, h, list, render, section, statusBadge, table } from "../ui.js";
+import { h, list, render, searchBox, section, statusBadge, table } from "../ui.js";
 
 // Nurses write nursing notes only (NoteKind `nursing`); clinical notes are the doctors'.
 const NOTE_KINDS = ["nursing"];
@@ -17,15 +17,7 @@ function allergies(p) {
 /** Home: search patients by name or e-mail, and today's appointments. */
 async function home(ctx) {
   const search = ctx.query.get("search") || "";
-  const finder = h(
-    "div",
-    { role: "search", class: "card filters" },
-    form({
-      fields: [{ name: "search", label: "Name or e-mail", type: "search", value: search }],
-      submitLabel: "Search",
-      onSubmit: async (v) => ctx.go(`/nurse${fmt.qs({ search: v.search })}`),
-    }),
-  );
+  const finder = searchBox(search, (text) => ctx.go(`/nurse${fmt.qs({ search: text })}`));
   const patients = list(
     (page) => api.get("/api/patients", { search, page, page_size: 20 }),
     (rows) =>

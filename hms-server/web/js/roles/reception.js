@@ -5,7 +5,7 @@
 import { all, api, call } from "../api.js";
 import * as fmt from "../format.js";
 import * as people from "../people.js";
-import { button, errorBox, form, h, infoBox, list, pairs, queryId, render, section, statusBadge, table, toast } from "../ui.js";
+import { button, errorBox, form, h, infoBox, list, pairs, queryId, render, searchBox, section, statusBadge, table, toast } from "../ui.js";
 
 const SEXES = ["female", "male", "other", "unknown"];
 const BLOOD_GROUPS = ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-", "unknown"];
@@ -67,15 +67,7 @@ function appointmentTable(rows, { caption, patient = false, extra = null, empty 
 
 async function home(ctx) {
   const search = ctx.query.get("search") || "";
-  const finder = h(
-    "div",
-    { role: "search", class: "card filters" },
-    form({
-      fields: [{ name: "search", label: "Name or e-mail", type: "search", value: search }],
-      submitLabel: "Search",
-      onSubmit: async (v) => ctx.go(`/desk${qs({ search: v.search })}`),
-    }),
-  );
+  const finder = searchBox(search, (text) => ctx.go(`/desk${qs({ search: text })}`));
   const patients = list(
     (page) => api.get("/api/patients", { search, page, page_size: 20 }),
     (rows) =>
