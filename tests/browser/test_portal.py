@@ -58,6 +58,11 @@ def test_sign_in_lands_on_the_role_home_and_a_reload_keeps_the_user_signed_in(se
     assert browser.execute_script("return document.cookie") == ""
     cookies = browser.get_cookies()
     assert cookies == [] or all(c["httpOnly"] for c in cookies)
+    # Every cookie the browser holds (get_cookies sees only this page's path): the refresh token,
+    # HttpOnly and SameSite=Strict, once for each endpoint that takes it.
+    held = [c for c in browser.execute_cdp_cmd("Network.getAllCookies", {})["cookies"] if c["name"] == "hms_refresh"]
+    assert sorted(c["path"] for c in held) == ["/api/auth/logout", "/api/auth/refresh"], held
+    assert all(c["httpOnly"] and c["sameSite"] == "Strict" for c in held), held
     browser.refresh()
     wait(browser).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#account button"))
     assert LOGINS["patient"] not in browser.find_element(By.ID, "account").text  # the name shows, not the e-mail
