@@ -85,6 +85,13 @@ where
     }
 }
 
+/// The key of a PostgreSQL transaction lock (`pg_advisory_xact_lock`) that stands for one
+/// account: both halves of its id folded together (the first half of a UUIDv7 is its clock).
+pub(crate) fn lock_key(id: uuid::Uuid) -> i64 {
+    let (high, low) = id.as_u64_pair();
+    (high ^ low) as i64
+}
+
 macro_rules! impl_tx {
     ($Tx:ident, $DB:ty) => {
         use async_trait::async_trait;
@@ -878,8 +885,20 @@ macro_rules! impl_tx {
             }
 
             async fn insert_appointment(&mut self, a: &Appointment) -> Result<()> {
+                // On PostgreSQL, bookings of one doctor or one patient take turns (a transaction
+                // lock on each, taken in one order), so that the overlap constraints meet only
+                // committed rows: two inserts checking them at once would wait for each other
+                // until the deadlock detector ended one, a second later, and with many at once
+                // such waits chain for seconds.
+                let serialize = self.lock_rows;
+                let mut keys = [crate::tx_impl::lock_key(a.doctor_id.as_uuid()), crate::tx_impl::lock_key(a.patient_id.as_uuid())];
+                keys.sort_unstable();
                 self.append(|qb| {
-                    qb.push(INSERT_APPOINTMENT).push_values([a], |mut b, a| {
+                    qb.push(INSERT_APPOINTMENT);
+                    if serialize {
+                        qb.push("select v.* from (");
+                    }
+                    qb.push_values([a], |mut b, a| {
                         b.push_bind(a.id.as_uuid())
                             .push_bind(a.doctor_id.as_uuid())
                             .push_bind(a.patient_id.as_uuid())
@@ -894,6 +913,14 @@ macro_rules! impl_tx {
                             .push_bind(ts(a.created_at))
                             .push_bind(ts(a.updated_at));
                     });
+                    if serialize {
+                        let [first, second] = keys;
+                        qb.push(") v, (select count(pg_advisory_xact_lock(k)) from unnest(array[")
+                            .push_bind(first)
+                            .push(", ")
+                            .push_bind(second)
+                            .push("]::int8[]) k) turn");
+                    }
                 });
                 Ok(())
             }
