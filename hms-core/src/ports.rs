@@ -7,7 +7,7 @@
 //! anything else to [`crate::Error::Internal`].
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::appointment::{Appointment, AppointmentStatus};
 use crate::audit::{AuditEvent, AuditFilter};
@@ -89,6 +89,10 @@ pub struct DoctorFilter {
     pub accepting: Option<bool>,
     /// Include inactive accounts (admins only).
     pub include_inactive: bool,
+    /// Only doctors whose name contains this text (case-insensitive).
+    pub name: Option<String>,
+    /// Only the doctor with this licence number (exactly).
+    pub license_number: Option<String>,
 }
 
 /// Filters for listing patients.
@@ -98,13 +102,17 @@ pub struct PatientFilter {
     pub doctor_id: Option<DoctorId>,
     /// Only patients whose name or e-mail contains this text (case-insensitive).
     pub search: Option<String>,
+    /// Only the patient with this e-mail address (ignoring case).
+    pub email: Option<String>,
+    /// Only patients born on this day.
+    pub born_on: Option<NaiveDate>,
 }
 
 /// Filters for listing appointments.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AppointmentFilter {
-    /// Only this status.
-    pub status: Option<AppointmentStatus>,
+    /// Only these statuses (empty: any).
+    pub statuses: Vec<AppointmentStatus>,
     /// Only this doctor's.
     pub doctor_id: Option<DoctorId>,
     /// Only this patient's.
@@ -113,6 +121,8 @@ pub struct AppointmentFilter {
     pub from: Option<DateTime<Utc>>,
     /// Only those starting before this instant.
     pub to: Option<DateTime<Utc>>,
+    /// Latest start first (otherwise earliest first).
+    pub newest_first: bool,
 }
 
 /// Filters for listing prescriptions.

@@ -227,7 +227,7 @@ impl PyHospital {
         page: u32,
         per_page: u32,
     ) -> PyResult<PyPage> {
-        let filter = core::DoctorFilter { specialization, accepting, include_inactive: false };
+        let filter = core::DoctorFilter { specialization, accepting, ..Default::default() };
         let page = run(py, self.hospital.list_doctors(None, filter, page_request(py, page, per_page)?))?;
         PyPage::of(py, page)
     }

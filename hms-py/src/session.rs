@@ -234,7 +234,7 @@ impl PySession {
         page: u32,
         per_page: u32,
     ) -> PyResult<PyPage> {
-        let filter = core::DoctorFilter { specialization, accepting, include_inactive };
+        let filter = core::DoctorFilter { specialization, accepting, include_inactive, ..Default::default() };
         let page = run(py, self.hospital.list_doctors(Some(&self.actor), filter, page_request(py, page, per_page)?))?;
         PyPage::of(py, page)
     }
@@ -328,7 +328,7 @@ impl PySession {
         per_page: u32,
         now: Option<Instant>,
     ) -> PyResult<PyPage> {
-        let filter = core::PatientFilter { doctor_id: opt_id(doctor_id), search };
+        let filter = core::PatientFilter { doctor_id: opt_id(doctor_id), search, ..Default::default() };
         let page = run(py, self.hospital.list_patients(&self.actor, filter, page_request(py, page, per_page)?, at(now)))?;
         PyPage::of(py, page)
     }
@@ -458,11 +458,12 @@ impl PySession {
         now: Option<Instant>,
     ) -> PyResult<PyPage> {
         let filter = core::AppointmentFilter {
-            status: opt_code(py, "status", status)?,
+            statuses: opt_code(py, "status", status)?.into_iter().collect(),
             doctor_id: opt_id(doctor_id),
             patient_id: opt_id(patient_id),
             from: from_.map(|i| i.0),
             to: to.map(|i| i.0),
+            newest_first: false,
         };
         let page = run(py, self.hospital.list_appointments(&self.actor, filter, page_request(py, page, per_page)?, at(now)))?;
         PyPage::of(py, page)

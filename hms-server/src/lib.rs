@@ -15,6 +15,7 @@ pub mod demo;
 pub mod document;
 pub mod dto;
 pub mod error;
+pub mod fhir;
 pub mod limits;
 pub mod mail;
 pub mod metrics;
@@ -190,6 +191,8 @@ pub fn app(state: AppState, config: &HttpConfig) -> poem::endpoint::BoxEndpoint<
         .nest("/", service)
         .at("/openapi.json", make_sync(move |_| Response::builder().content_type("application/json").body(served.clone())))
         .nest("/docs", Route::new().at("/", make_sync(move |_| Html(docs_html.clone()))))
+        .at(fhir::BASE, poem::endpoint::make(fhir::endpoint))
+        .at(format!("{}/*path", fhir::BASE), poem::endpoint::make(fhir::endpoint))
         .around(move |next, req| check_json_types(next, req, checked.clone()))
         .around(move |next, req| limits::read_body(next, req, max_body, body_timeout))
         .with(AddData::new(state))

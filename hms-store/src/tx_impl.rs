@@ -518,6 +518,11 @@ macro_rules! impl_tx {
             (i64::from(page.per_page()), page.offset() as i64)
         }
 
+        /// A `like` pattern (a backslash escapes) matching text that contains `s`, ignoring case.
+        fn like_pattern(s: &str) -> String {
+            format!("%{}%", s.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+        }
+
         fn push_where(qb: &mut QueryBuilder<$DB>, first: &mut bool) {
             qb.push(if *first { " where " } else { " and " });
             *first = false;
@@ -692,7 +697,10 @@ macro_rules! impl_tx {
             async fn list_doctors(&mut self, filter: &DoctorFilter, page: PageRequest) -> Result<Page<Doctor>> {
                 // Naming the role lets the planner walk the doctors' accounts by name, not every account;
                 // without a filter on the doctor table, counting needs only the accounts' index.
-                let doctor_filters = filter.specialization.is_some() || filter.accepting.is_some();
+                let doctor_filters = filter.specialization.is_some()
+                    || filter.accepting.is_some()
+                    || filter.name.is_some()
+                    || filter.license_number.is_some();
                 let mut count = QueryBuilder::<$DB>::new(if doctor_filters {
                     "select count(*) from doctor d join account a on a.id = d.id where a.role = 'doctor'"
                 } else {
@@ -712,6 +720,14 @@ macro_rules! impl_tx {
                     if let Some(acc) = filter.accepting {
                         push_where(qb, &mut first);
                         qb.push("d.accepting_appointments = ").push_bind(acc);
+                    }
+                    if let Some(n) = filter.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+                        push_where(qb, &mut first);
+                        qb.push("lower(a.full_name) like ").push_bind(like_pattern(n)).push(" escape '\\'");
+                    }
+                    if let Some(l) = &filter.license_number {
+                        push_where(qb, &mut first);
+                        qb.push("d.license_number = ").push_bind(l.trim().to_string());
                     }
                 }
                 items.push(" order by a.full_name, a.id");
@@ -795,7 +811,11 @@ macro_rules! impl_tx {
             }
 
             async fn list_patients(&mut self, filter: &PatientFilter, page: PageRequest) -> Result<Page<Patient>> {
-                let mut count = QueryBuilder::<$DB>::new("select count(*) from account a where a.role = 'patient'");
+                let mut count = QueryBuilder::<$DB>::new(if filter.born_on.is_some() {
+                    "select count(*) from account a join patient p on p.id = a.id where a.role = 'patient'"
+                } else {
+                    "select count(*) from account a where a.role = 'patient'"
+                });
                 let mut items = QueryBuilder::<$DB>::new(format!("{PATIENT_SELECT} where a.role = 'patient'"));
                 for qb in [&mut count, &mut items] {
                     let mut first = false;
@@ -805,8 +825,16 @@ macro_rules! impl_tx {
                             .push_bind(d.as_uuid())
                             .push(" and ap.status in ('pending', 'confirmed', 'completed', 'no_show'))");
                     }
+                    if let Some(e) = &filter.email {
+                        push_where(qb, &mut first);
+                        qb.push("a.email = ").push_bind(e.trim().to_lowercase());
+                    }
+                    if let Some(d) = filter.born_on {
+                        push_where(qb, &mut first);
+                        qb.push("p.date_of_birth = ").push_bind(d);
+                    }
                     if let Some(s) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                        let pattern = format!("%{}%", s.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                        let pattern = like_pattern(s);
                         push_where(qb, &mut first);
                         qb.push("(lower(a.full_name) like ")
                             .push_bind(pattern.clone())
@@ -958,9 +986,14 @@ macro_rules! impl_tx {
                         push_where(qb, &mut first);
                         qb.push("patient_id = ").push_bind(p.as_uuid());
                     }
-                    if let Some(s) = filter.status {
+                    if !filter.statuses.is_empty() {
                         push_where(qb, &mut first);
-                        qb.push("status = ").push_bind(s.as_str());
+                        qb.push("status in (");
+                        let mut list = qb.separated(", ");
+                        for s in &filter.statuses {
+                            list.push_bind(s.as_str());
+                        }
+                        qb.push(")");
                     }
                     if let Some(f) = filter.from {
                         push_where(qb, &mut first);
@@ -971,7 +1004,7 @@ macro_rules! impl_tx {
                         qb.push("starts_at < ").push_bind(ts(t));
                     }
                 }
-                items.push(" order by starts_at, id");
+                items.push(if filter.newest_first { " order by starts_at desc, id desc" } else { " order by starts_at, id" });
                 self.paged(&mut count, &mut items, page, appointment_row).await
             }
 

@@ -180,7 +180,7 @@ async fn whole_day(h: Hospital) {
     let done = h
         .list_appointments(
             &desk,
-            AppointmentFilter { status: Some(AppointmentStatus::Completed), ..Default::default() },
+            AppointmentFilter { statuses: vec![AppointmentStatus::Completed], ..Default::default() },
             PageRequest::default(),
             during,
         )
@@ -190,7 +190,7 @@ async fn whole_day(h: Hospital) {
     let pending = h
         .list_appointments(
             &desk,
-            AppointmentFilter { status: Some(AppointmentStatus::Pending), ..Default::default() },
+            AppointmentFilter { statuses: vec![AppointmentStatus::Pending], ..Default::default() },
             PageRequest::default(),
             during,
         )

@@ -68,11 +68,12 @@ impl AppointmentsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<Appointment>>> {
         let filter = hms_core::AppointmentFilter {
-            status: status.0.map(Into::into),
+            statuses: status.0.map(Into::into).into_iter().collect(),
             doctor_id: doctor_id.0.map(Into::into),
             patient_id: patient_id.0.map(Into::into),
             from: from.0,
             to: to.0,
+            newest_first: false,
         };
         let list = state.hospital.list_appointments(&auth.0.actor, filter, page(p.0, page_size.0)?, state.now()).await?;
         Ok(Json(Page::from_core(list, Into::into)))

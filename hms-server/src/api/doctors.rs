@@ -74,7 +74,7 @@ impl DoctorsApi {
         let request = page(p.0, page_size.0)?;
         let specialization = specialization.0.map(|s| s.trim().to_lowercase());
         let key = (specialization.clone(), accepting.0, request.page(), request.per_page());
-        let filter = hms_core::DoctorFilter { specialization, accepting: accepting.0, include_inactive: false };
+        let filter = hms_core::DoctorFilter { specialization, accepting: accepting.0, ..Default::default() };
         let answer = state
             .public_doctors
             .try_get_with(key, async {

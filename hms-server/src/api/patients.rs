@@ -33,7 +33,7 @@ impl PatientsApi {
         #[oai(name = "page", validator(minimum(value = "1"), maximum(value = "1000000")))] p: Query<Option<u32>>,
         #[oai(validator(minimum(value = "1"), maximum(value = "100")))] page_size: Query<Option<u32>>,
     ) -> ApiResult<Json<Page<Patient>>> {
-        let filter = hms_core::PatientFilter { doctor_id: None, search: search.0 };
+        let filter = hms_core::PatientFilter { search: search.0, ..Default::default() };
         let list = state.hospital.list_patients(&auth.0.actor, filter, page(p.0, page_size.0)?, state.now()).await?;
         Ok(Json(Page::from_core(list, Into::into)))
     }

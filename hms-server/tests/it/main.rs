@@ -5,6 +5,7 @@ mod analysis;
 mod common;
 mod day;
 mod etags;
+mod fhir;
 mod fuzz_regressions;
 mod limits;
 mod listing;
