@@ -59,6 +59,9 @@ fi
 step "the portal in a real browser (Chromium over WebDriver, axe-core on every page)"
 bash scripts/browser-tests.sh
 
+step "the FHIR interface read by a FHIR client's models (fhir.resources, R4B)"
+bash scripts/fhir-tests.sh
+
 step "the README's shell examples, run as printed"
 bash scripts/readme-examples.sh
 

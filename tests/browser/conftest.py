@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import socket
-import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -27,10 +26,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-SERVER = os.environ.get("HMS_SERVER_BIN", str(ROOT / "target" / "debug" / "hms-server"))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from demo_server import PASSWORD, ROOT, demo_server  # noqa: E402
+
 SHOTS = ROOT / "target" / "browser-screenshots"
-PASSWORD = "demo-password-2026"
 # Not UTC, so that a page showing instants in the wrong zone is caught.
 TIME_ZONE = "America/New_York"
 WAIT = 15
@@ -78,48 +77,11 @@ class Server:
         return body["access_token"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
-    assert pathlib.Path(SERVER).exists(), f"{SERVER} is missing: build it with cargo build -p hms-server"
-    tmp = tmp_path_factory.mktemp("hms")
-    port = _free_port()
-    database = tmp / "hms.db"
-    log = tmp / "server.log"
-    env = dict(os.environ, HMS_TIMEZONE=TIME_ZONE, RUST_LOG=os.environ.get("RUST_LOG", "warn"))
-    env.pop("DATABASE_URL", None)
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            # The dashboard uncached, so that a change shows at once.
-            [SERVER, "serve", "--database", f"sqlite:{database}", "--demo", "--bind", f"127.0.0.1:{port}", "--dashboard-ttl", "0"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/readyz", timeout=2) as res:
-                if res.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            raise RuntimeError(f"hms-server did not start:\n{log.read_text()}")
-        time.sleep(0.2)
-    yield Server(base=base, database=database, log=log)
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    # The dashboard uncached, so that a change shows at once.
+    with demo_server(tmp_path_factory.mktemp("hms"), TIME_ZONE, "--dashboard-ttl", "0") as (base, database, log):
+        yield Server(base=base, database=database, log=log)
 
 
 def _chrome() -> WebDriver:

@@ -24,9 +24,9 @@ pub const ACCEPTING_EXTENSION: &str = "urn:hms:fhir:StructureDefinition:acceptin
 /// The extension holding a doctor's years of experience (`valueInteger`).
 pub const EXPERIENCE_EXTENSION: &str = "urn:hms:fhir:StructureDefinition:years-of-experience";
 
-/// An instant as FHIR writes one (UTC, to the microsecond hms keeps).
+/// An instant as FHIR writes one: UTC, with a fraction of a second only when there is one.
 pub fn instant(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 fn meta(version: u32, updated: DateTime<Utc>) -> model::Meta {

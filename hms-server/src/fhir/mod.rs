@@ -442,18 +442,22 @@ pub fn capability_statement(base: &str) -> Value {
     let resources: Vec<Value> = search::SPECS
         .iter()
         .map(|spec| {
-            json!({
+            let mut resource = json!({
                 "type": spec.kind,
                 "interaction": [{"code": "read"}, {"code": "search-type"}],
                 "versioning": "versioned",
                 "readHistory": false,
-                "searchInclude": spec.includes,
                 "searchParam": spec.params.iter().map(|p| json!({
                     "name": p.name,
                     "type": p.kind,
                     "documentation": p.doc,
                 })).collect::<Vec<_>>(),
-            })
+            });
+            // FHIR has no empty arrays.
+            if !spec.includes.is_empty() {
+                resource["searchInclude"] = json!(spec.includes);
+            }
+            resource
         })
         .collect();
     json!({
