@@ -11,7 +11,7 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
-TYPES = ["Patient", "Practitioner", "PractitionerRole", "Appointment"]
+TYPES = ["Patient", "Practitioner", "PractitionerRole", "Schedule", "Slot", "Appointment"]
 
 
 def model(resource_type: str):
@@ -72,10 +72,13 @@ def test_the_capability_statement_parses_and_lists_what_is_served(server):
 def test_every_resource_of_the_demo_parses_and_round_trips(server, resource_type):
     admin = server.token("admin")
     include = {"Appointment": "&_include=Appointment:actor", "PractitionerRole": "&_include=PractitionerRole:practitioner"}
+    if resource_type == "Slot":
+        _, doctors = server.fhir("/Practitioner?_count=1", admin)
+        include["Slot"] = f"&schedule=Schedule/{doctors['entry'][0]['resource']['id']}"
     matched, included, total = pages(server, f"/{resource_type}?_count=2{include.get(resource_type, '')}", admin)
     assert total > 0 and len(matched) == total
     assert len({r["id"] for r in matched}) == total, "no resource twice across pages"
-    if resource_type in include:
+    if resource_type in ("Appointment", "PractitionerRole"):
         assert included, "the references are included"
     # Each one read alone is the same resource.
     for resource in matched[:3]:
@@ -128,3 +131,24 @@ def test_errors_are_operation_outcomes(server):
     OperationOutcome.model_validate(body)
     got, body = server.fhir("/Patient?nickname=x", admin, headers={"Prefer": "handling=lenient"})
     assert got == 200 and body["total"] > 0
+
+
+def test_a_booking_through_fhir_is_an_appointment_a_client_reads(server):
+    alan = server.token("patient")
+    _, doctors = server.fhir("/PractitionerRole?active=true&_count=1", alan)
+    doctor = doctors["entry"][0]["resource"]["practitioner"]["reference"].split("/")[1]
+    _, slots = server.fhir(f"/Slot?schedule=Schedule/{doctor}&status=free&_count=1", alan)
+    slot = slots["entry"][0]["resource"]
+    status, created, headers = server.call(
+        "POST",
+        "/fhir/R4/Appointment",
+        alan,
+        body={"resourceType": "Appointment", "slot": [{"reference": f"Slot/{slot['id']}"}], "description": "a follow-up"},
+    )
+    assert status == 201, created
+    appointment = parses_and_round_trips(created)
+    assert appointment.status == "proposed"
+    assert headers.get("Location").endswith(f"/fhir/R4/Appointment/{created['id']}")
+    status, again, _ = server.call("POST", "/fhir/R4/Appointment", alan, body={"resourceType": "Appointment", "slot": [{"reference": f"Slot/{slot['id']}"}]})
+    assert status == 409
+    OperationOutcome.model_validate(again)

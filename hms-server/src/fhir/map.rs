@@ -5,8 +5,9 @@
 //! ARCHITECTURE.md ("FHIR").
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use hms_core::appointment::AppointmentStatus;
-use hms_core::{Doctor, Patient, Sex};
+use hms_core::appointment::{AppointmentStatus, Transition};
+use hms_core::schedule::{Availability, Slot};
+use hms_core::{Doctor, DoctorId, Patient, Sex};
 use rust_decimal::prelude::ToPrimitive;
 
 use super::model;
@@ -154,6 +155,23 @@ pub fn statuses_of(code: &str) -> Option<&'static [AppointmentStatus]> {
     })
 }
 
+/// The system of the codes that name one of hms's lifecycle steps in an appointment's
+/// `cancelationReason`, where FHIR's `cancelled` could be reached by two (`reject`, `cancel`).
+pub const STEP_SYSTEM: &str = "urn:hms:appointment-step";
+
+/// The lifecycle step that leads from `from` to the FHIR status `wanted`: the core's own
+/// transitions, read backwards. Where two lead there (a pending appointment is `cancelled` both
+/// by cancelling and by rejecting it), `named` picks one and cancelling is the default.
+pub fn step_toward(from: AppointmentStatus, wanted: &str, named: Option<&str>) -> Option<Transition> {
+    let leads = |t: &Transition| t.target(from).is_some_and(|to| appointment_status(to) == wanted);
+    let mut steps: Vec<Transition> = Transition::ALL.iter().copied().filter(leads).collect();
+    if let Some(name) = named {
+        steps.retain(|t| t.as_str() == name);
+    }
+    steps.sort_by_key(|t| *t != Transition::Cancel);
+    steps.first().copied()
+}
+
 /// An appointment.
 pub fn appointment(a: &hms_core::appointment::Appointment) -> model::Appointment {
     let cancelation_reason = match a.status {
@@ -189,5 +207,50 @@ pub fn appointment(a: &hms_core::appointment::Appointment) -> model::Appointment
             model::Participant { actor: model::Reference::to("Patient", a.patient_id), required: "required", status: "accepted" },
             model::Participant { actor: model::Reference::to("Practitioner", a.doctor_id), required: "required", status: doctor_answer },
         ],
+    }
+}
+
+/// A doctor's schedule: their weekly hours, in words, as a comment.
+pub fn schedule(d: &Doctor, availability: Option<&Availability>) -> model::Schedule {
+    let comment = availability.filter(|a| !a.rules.is_empty()).map(|a| {
+        let hours: Vec<String> = a
+            .rules
+            .iter()
+            .map(|r| format!("{} {}–{} in {}-minute slots", r.weekday, r.start.format("%H:%M"), r.end.format("%H:%M"), r.slot_minutes))
+            .collect();
+        format!("Weekly hours (the hospital's time zone): {}", hours.join("; "))
+    });
+    model::Schedule {
+        id: d.id.to_string(),
+        identifier: vec![id_identifier(d.id)],
+        active: d.active && d.accepting_appointments,
+        specialty: vec![model::CodeableConcept::text(d.specialization.clone())],
+        actor: vec![
+            model::Reference { display: Some(d.full_name.to_string()), ..model::Reference::to("Practitioner", d.id) },
+            model::Reference::to("PractitionerRole", d.id),
+        ],
+        comment,
+    }
+}
+
+/// The id of a free slot: the doctor and the start, which together name it.
+pub fn slot_id(doctor: DoctorId, start: DateTime<Utc>) -> String {
+    format!("{doctor}-{}", start.timestamp())
+}
+
+/// The doctor and the start a slot id names.
+pub fn parse_slot_id(id: &str) -> Option<(DoctorId, DateTime<Utc>)> {
+    let (doctor, seconds) = id.rsplit_once('-')?;
+    Some((doctor.parse::<uuid::Uuid>().ok()?.into(), DateTime::from_timestamp(seconds.parse().ok()?, 0)?))
+}
+
+/// A free slot of a doctor.
+pub fn slot(doctor: DoctorId, s: &Slot) -> model::Slot {
+    model::Slot {
+        id: slot_id(doctor, s.start),
+        schedule: model::Reference::to("Schedule", doctor),
+        status: "free",
+        start: instant(s.start),
+        end: instant(s.end),
     }
 }

@@ -27,6 +27,8 @@ use search::{Search, Spec};
 
 /// Where the interface is served.
 pub const BASE: &str = "/fhir/R4";
+/// How many days of slots a search without an upper bound covers.
+const OPEN_SLOT_WINDOW_DAYS: i64 = 7;
 /// The media type of every answer.
 pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
 
@@ -107,21 +109,33 @@ fn fhir_json(status: StatusCode, body: &impl Serialize) -> Response {
 }
 
 /// Serves every request under [`BASE`].
-pub async fn endpoint(req: Request) -> Response {
-    match answer(&req).await {
+pub async fn endpoint(mut req: Request) -> Response {
+    let body = req.take_body();
+    match answer(&req, body).await {
         Ok(response) => response,
         Err(outcome) => outcome.response(),
     }
 }
 
-async fn answer(req: &Request) -> Answer {
+/// What each path takes, for a 405's `Allow`.
+fn allowed(segments: &[&str]) -> &'static str {
+    match segments {
+        ["Appointment"] => "GET, HEAD, POST",
+        ["Appointment", _] => "GET, HEAD, PUT, PATCH",
+        _ => "GET, HEAD",
+    }
+}
+
+async fn answer(req: &Request, body: poem::Body) -> Answer {
     let state = req.data::<AppState>().expect("the application state is added to every request");
     let path = req.uri().path();
     let rest = path.strip_prefix(BASE).unwrap_or(path).trim_matches('/');
     let segments: Vec<&str> = if rest.is_empty() { Vec::new() } else { rest.split('/').collect() };
-    if req.method() != Method::GET && req.method() != Method::HEAD {
+    let method = req.method().clone();
+    let allow = allowed(&segments);
+    if !allow.split(", ").any(|m| m == method.as_str()) {
         let mut response = Outcome::new(StatusCode::METHOD_NOT_ALLOWED, "not-supported", "this interaction is not supported").response();
-        response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("GET, HEAD"));
+        response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static(allow));
         return Ok(response);
     }
     let base = base_url(req, state);
@@ -137,6 +151,20 @@ async fn answer(req: &Request) -> Answer {
         None => return Err(Outcome::not_found("name a resource type: GET /fhir/R4/<type>")),
     };
     let ctx = Context { state, actor: &actor, base: &base, now: state.now() };
+    if method == Method::POST || method == Method::PUT || method == Method::PATCH {
+        let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let bytes = body
+            .into_bytes()
+            .await
+            .map_err(|_| Outcome::new(StatusCode::BAD_REQUEST, "structure", "the request body could not be read"))?;
+        let json = read_json(&content_type, &bytes, method == Method::PATCH)?;
+        let if_match = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok());
+        return match segments.as_slice() {
+            [_] => ctx.book(json).await,
+            [_, id] => ctx.change_status(id, json, method == Method::PATCH, if_match).await,
+            _ => Err(Outcome::not_found("no such resource")),
+        };
+    }
     match segments.as_slice() {
         [_, id] => {
             let resource = ctx.read(spec.kind, id).await?;
@@ -155,6 +183,51 @@ async fn answer(req: &Request) -> Answer {
         }
         _ => Err(Outcome::not_found("no such resource")),
     }
+}
+
+/// A request body: FHIR JSON (or plain JSON) for a create or an update, a JSON Patch for a patch.
+fn read_json(content_type: &str, bytes: &[u8], patch: bool) -> Result<Value, Outcome> {
+    let media = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let takes: &[&str] = if patch { &["application/json-patch+json"] } else { &["application/fhir+json", "application/json"] };
+    if !takes.contains(&media.as_str()) {
+        return Err(Outcome::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "not-supported", format!("send the body as {}", takes.join(" or "))));
+    }
+    serde_json::from_slice(bytes).map_err(|e| Outcome::new(StatusCode::BAD_REQUEST, "structure", format!("the body is not JSON: {e}")))
+}
+
+/// An invalid resource in a request body (422, naming the element).
+fn unprocessable(element: &str, message: impl Into<String>) -> Outcome {
+    let mut o = Outcome::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("{element}: {}", message.into()));
+    o.issue.expression.push(element.to_string());
+    o
+}
+
+/// The versions an `If-Match` names: FHIR's weak tags (`W/"3"`) or strong ones; `*` is any.
+fn if_match_versions(header: Option<&str>) -> Option<Vec<u32>> {
+    let header = header?;
+    let mut versions = Vec::new();
+    for tag in header.split(',').map(str::trim) {
+        if tag == "*" {
+            return None;
+        }
+        let tag = tag.strip_prefix("W/").unwrap_or(tag);
+        if let Some(v) = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse().ok()) {
+            versions.push(v);
+        }
+    }
+    Some(versions)
+}
+
+/// A written appointment's answer: the resource, its version as the `ETag`, and (created) its `Location`.
+fn written(status: StatusCode, resource: &model::Appointment, base: &str) -> Response {
+    let mut response = read_answer(to_value(resource));
+    response.set_status(status);
+    if status == StatusCode::CREATED
+        && let Ok(value) = header::HeaderValue::from_str(&format!("{base}/Appointment/{}", resource.id))
+    {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
 }
 
 /// A read's answer, with the version as a weak `ETag` and the last change as `Last-Modified`.
@@ -202,6 +275,19 @@ fn path_id(kind: &str, id: &str) -> Result<Uuid, Outcome> {
 
 impl Context<'_> {
     async fn read(&self, kind: &str, id: &str) -> Result<Value, Outcome> {
+        if kind == "Slot" {
+            // A slot is free time, named by its doctor and start: it exists while it is free.
+            let gone = || Outcome::not_found(format!("no free Slot has the id \"{id}\""));
+            let (doctor, start) = map::parse_slot_id(id).ok_or_else(gone)?;
+            // Slots are at most a day long: the day from the start holds it whole, if it is free.
+            let free = self.state.hospital.free_slots(doctor, start, start + chrono::Duration::days(1), self.now).await;
+            let free = match free {
+                Err(e) if e.kind() == ErrorKind::NotFound => return Err(gone()),
+                other => other?,
+            };
+            let slot = free.iter().find(|s| s.start == start).ok_or_else(gone)?;
+            return Ok(to_value(map::slot(doctor, slot)));
+        }
         let id = path_id(kind, id)?;
         let h = &self.state.hospital;
         Ok(match kind {
@@ -209,6 +295,11 @@ impl Context<'_> {
             "Practitioner" => to_value(map::practitioner(&h.doctor(Some(self.actor), id.into()).await?)),
             "PractitionerRole" => to_value(map::practitioner_role(&h.doctor(Some(self.actor), id.into()).await?)),
             "Appointment" => to_value(map::appointment(&h.appointment(self.actor, id.into(), self.now).await?)),
+            "Schedule" => {
+                let doctor = h.doctor(Some(self.actor), id.into()).await?;
+                let availability = h.availability(doctor.id, self.now).await?;
+                to_value(map::schedule(&doctor, Some(&availability)))
+            }
             _ => return Err(Outcome::not_found(format!("this server does not serve \"{kind}\" resources"))),
         })
     }
@@ -313,6 +404,29 @@ impl Context<'_> {
                     doctors.map(|d| to_value(map::practitioner(&d)))
                 }
             }
+            ("Schedule", None) => {
+                if let Some(v) = s.one("actor")? {
+                    if s.params.len() > 1 {
+                        return Err(Outcome::invalid("actor", "is answered alone: combine it with no other search parameter"));
+                    }
+                    let id = search::reference_id("actor", v, "Practitioner")?;
+                    return self.bundle(spec, s, self.by_id("Schedule", id).await?, Vec::new());
+                }
+                let accepting = match s.one("active")? {
+                    None => None,
+                    Some("true") => Some(true),
+                    Some("false") => Some(false),
+                    Some(_) => return Err(Outcome::invalid("active", "is true or false")),
+                };
+                let doctors = h.list_doctors(Some(self.actor), DoctorFilter { accepting, ..Default::default() }, page).await?;
+                let mut schedules = Vec::with_capacity(doctors.items.len());
+                for d in &doctors.items {
+                    let availability = h.availability(d.id, self.now).await?;
+                    schedules.push(to_value(map::schedule(d, Some(&availability))));
+                }
+                Page { items: schedules, page: doctors.page, per_page: doctors.per_page, total: doctors.total }
+            }
+            ("Slot", None) => self.slots(s, page).await?,
             ("Appointment", None) => {
                 let Some(filter) = self.appointment_filter(s)? else {
                     return self.bundle(spec, s, Page::new(Vec::new(), page, 0), Vec::new());
@@ -350,6 +464,155 @@ impl Context<'_> {
             (kind, None) => return Err(Outcome::not_found(format!("this server does not search \"{kind}\" resources"))),
         };
         self.bundle(spec, s, found, includes)
+    }
+
+    /// Books an appointment (`POST /Appointment`) through the core's booking: the doctor from a
+    /// `Practitioner` participant or the `slot`, the start from `start` or the slot, the patient
+    /// from a `Patient` participant (a patient booking for themself may leave it out).
+    async fn book(&self, body: Value) -> Answer {
+        if body["resourceType"] != "Appointment" {
+            return Err(unprocessable("resourceType", "must be Appointment"));
+        }
+        if let Some(status) = body.get("status") {
+            if !matches!(status.as_str(), Some("proposed" | "pending" | "booked")) {
+                return Err(unprocessable("status", "a new appointment is proposed (it is booked once the doctor confirms it)"));
+            }
+        }
+        let text = |element: &str| -> Result<String, Outcome> {
+            match body.get(element) {
+                None => Ok(String::new()),
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(_) => Err(unprocessable(element, "must be a string")),
+            }
+        };
+        let (reason, notes) = (text("description")?, text("comment")?);
+        let (mut doctor, mut patient, mut start) = (None, None, None);
+        let references = |element: &str, path: &str| -> Vec<(String, String)> {
+            body[element]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.pointer(path).and_then(Value::as_str))
+                .map(|r| (element.to_string(), r.to_string()))
+                .collect()
+        };
+        for (element, reference) in references("participant", "/actor/reference").into_iter().chain(references("slot", "/reference")) {
+            let tail = reference.rsplit('/').take(2).collect::<Vec<_>>();
+            let (kind, id) = match tail.as_slice() {
+                [id, kind] => (*kind, *id),
+                _ => return Err(unprocessable(&element, format!("\"{reference}\" is not a reference (Type/id)"))),
+            };
+            match kind {
+                "Patient" => patient = Some(path_id("Patient", id).map_err(|_| unprocessable(&element, "names no patient id"))?.into()),
+                "Practitioner" | "PractitionerRole" | "Schedule" => {
+                    doctor = Some(path_id(kind, id).map_err(|_| unprocessable(&element, "names no doctor id"))?.into())
+                }
+                "Slot" => {
+                    let (d, s) = map::parse_slot_id(id).ok_or_else(|| unprocessable(&element, format!("\"{id}\" is not a slot id")))?;
+                    if doctor.is_some_and(|known| known != d) {
+                        return Err(unprocessable("slot", "is not a slot of the practitioner named"));
+                    }
+                    doctor = Some(d);
+                    start = Some(s);
+                }
+                _ => return Err(unprocessable(&element, format!("{kind} is not a participant hms books"))),
+            }
+        }
+        if let Some(s) = body.get("start") {
+            let given = s
+                .as_str()
+                .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                .ok_or_else(|| unprocessable("start", "must be an instant with its time zone"))?
+                .with_timezone(&Utc);
+            if start.is_some_and(|slot| slot != given) {
+                return Err(unprocessable("start", "is not the start of the slot named"));
+            }
+            start = Some(given);
+        }
+        let doctor = doctor.ok_or_else(|| unprocessable("participant", "name the doctor (Practitioner/<id>) or a slot"))?;
+        let starts_at = start.ok_or_else(|| unprocessable("start", "is required (or name a slot)"))?;
+        let input = hms_core::BookingInput { doctor_id: doctor, patient_id: patient, starts_at, reason, notes };
+        let appointment = self.state.hospital.book(self.actor, input, self.now).await?;
+        Ok(written(StatusCode::CREATED, &map::appointment(&appointment), self.base))
+    }
+
+    /// Changes an appointment's status (`PUT` of the resource with another status, or `PATCH`
+    /// replacing `/status`) by the lifecycle step that leads there; the core decides whether the
+    /// caller may take it.
+    async fn change_status(&self, id: &str, body: Value, patch: bool, if_match: Option<&str>) -> Answer {
+        let id: hms_core::AppointmentId = path_id("Appointment", id)?.into();
+        let current = self.state.hospital.appointment(self.actor, id, self.now).await?;
+        let (wanted, reason) = if patch {
+            let ops = body.as_array().ok_or_else(|| unprocessable("patch", "must be a JSON Patch (an array of operations)"))?;
+            let (mut wanted, mut reason) = (None, None);
+            for op in ops {
+                let (kind, path) = (op["op"].as_str().unwrap_or_default(), op["path"].as_str().unwrap_or_default());
+                match (kind, path) {
+                    ("replace" | "add", "/status") => wanted = op["value"].as_str().map(str::to_string),
+                    ("replace" | "add", "/cancelationReason") => reason = Some(op["value"].clone()),
+                    ("test", _) => {}
+                    _ => return Err(unprocessable("patch", format!("{kind} {path}: only the status (and cancelationReason) can change"))),
+                }
+            }
+            (wanted.ok_or_else(|| unprocessable("patch", "replace /status with the new status"))?, reason)
+        } else {
+            if body["resourceType"] != "Appointment" || body["id"].as_str() != Some(current.id.to_string().as_str()) {
+                return Err(unprocessable("id", "the body is not this appointment"));
+            }
+            let was = map::appointment(&current);
+            for element in ["start", "end"] {
+                if body.get(element).is_some_and(|v| v != &to_value(&was)[element]) {
+                    return Err(unprocessable(element, "cannot change: book another appointment instead"));
+                }
+            }
+            let wanted = body["status"].as_str().ok_or_else(|| unprocessable("status", "is required"))?.to_string();
+            (wanted, body.get("cancelationReason").cloned())
+        };
+        let reason_text = reason.as_ref().and_then(|r| r["text"].as_str()).map(str::to_string);
+        let named_step = reason.as_ref().and_then(|r| {
+            r["coding"].as_array()?.iter().find(|c| c["system"] == map::STEP_SYSTEM).and_then(|c| c["code"].as_str()).map(str::to_string)
+        });
+        if map::appointment_status(current.status) == wanted && named_step.is_none() {
+            // Already so: nothing to do.
+            return Ok(written(StatusCode::OK, &map::appointment(&current), self.base));
+        }
+        let step = map::step_toward(current.status, &wanted, named_step.as_deref()).ok_or_else(|| {
+            unprocessable("status", format!("no step leads from {} to {wanted}", map::appointment_status(current.status)))
+        })?;
+        let expected = if_match_versions(if_match);
+        let changed = self.state.hospital.transition(self.actor, id, step, reason_text, expected.as_deref(), self.now).await?;
+        Ok(written(StatusCode::OK, &map::appointment(&changed), self.base))
+    }
+
+    /// A doctor's free slots in the window the search names, one page of them.
+    async fn slots(&self, s: &Search, page: PageRequest) -> Result<Page<Value>, Outcome> {
+        let schedule = s.one("schedule")?.ok_or_else(|| Outcome::invalid("schedule", "is required: the slots of which schedule?"))?;
+        let doctor: hms_core::DoctorId = search::reference_id("schedule", schedule, "Schedule")?.into();
+        let (mut from, mut to) = (None, None);
+        for v in s.all("start") {
+            let (prefix, start, end) = search::date("start", v, self.state.hospital.config().time_zone.tz())?;
+            search::narrow(&mut from, &mut to, prefix, start, end);
+        }
+        let from = from.unwrap_or(self.now).max(self.now);
+        let to = to.unwrap_or(from + chrono::Duration::days(OPEN_SLOT_WINDOW_DAYS));
+        let nothing = Page::new(Vec::new(), page, 0);
+        if to <= from || s.one("status")?.is_some_and(|v| !v.split(',').any(|c| c.trim() == "free")) {
+            return Ok(nothing);
+        }
+        if to - from > chrono::Duration::days(hms_core::schedule::MAX_SLOT_QUERY_DAYS) {
+            return Err(Outcome::invalid(
+                "start",
+                format!("names more than {} days: narrow it with ge and lt", hms_core::schedule::MAX_SLOT_QUERY_DAYS),
+            ));
+        }
+        let free = match self.state.hospital.free_slots(doctor, from, to, self.now).await {
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(nothing),
+            other => other?,
+        };
+        let total = free.len() as u64;
+        let skip = (page.page() as usize - 1) * page.per_page() as usize;
+        let items = free.iter().skip(skip).take(page.per_page() as usize).map(|slot| to_value(map::slot(doctor, slot))).collect();
+        Ok(Page::new(items, page, total))
     }
 
     /// The appointment filter of a search; none when nothing can match.
@@ -444,7 +707,11 @@ pub fn capability_statement(base: &str) -> Value {
         .map(|spec| {
             let mut resource = json!({
                 "type": spec.kind,
-                "interaction": [{"code": "read"}, {"code": "search-type"}],
+                "interaction": if spec.writes {
+                    json!([{"code": "read"}, {"code": "search-type"}, {"code": "create"}, {"code": "update"}, {"code": "patch"}])
+                } else {
+                    json!([{"code": "read"}, {"code": "search-type"}])
+                },
                 "versioning": "versioned",
                 "readHistory": false,
                 "searchParam": spec.params.iter().map(|p| json!({

@@ -339,3 +339,48 @@ pub struct Bundle {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub entry: Vec<Entry>,
 }
+
+/// `Period`: a span of time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Period {
+    /// The start.
+    pub start: String,
+    /// The end.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+}
+
+/// `Schedule`: a doctor's bookable time.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "resourceType", rename = "Schedule")]
+pub struct Schedule {
+    /// hms's doctor id.
+    pub id: String,
+    /// hms's id.
+    pub identifier: Vec<Identifier>,
+    /// Whether the doctor takes bookings.
+    pub active: bool,
+    /// The specialization.
+    pub specialty: Vec<CodeableConcept>,
+    /// The doctor, as a person and in their role.
+    pub actor: Vec<Reference>,
+    /// The weekly hours, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// `Slot`: a free time to book.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "resourceType", rename = "Slot")]
+pub struct Slot {
+    /// The doctor's id and the start (`<doctor>-<unix seconds>`).
+    pub id: String,
+    /// The doctor's schedule.
+    pub schedule: Reference,
+    /// `free`.
+    pub status: &'static str,
+    /// The start.
+    pub start: String,
+    /// The end.
+    pub end: String,
+}

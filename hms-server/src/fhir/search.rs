@@ -27,6 +27,8 @@ pub struct Spec {
     pub includes: &'static [&'static str],
     /// The values `_sort` takes (each also with `-` for descending).
     pub sorts: &'static [&'static str],
+    /// Whether it is written through FHIR too (create, and its status by update or patch).
+    pub writes: bool,
 }
 
 const fn p(name: &'static str, kind: &'static str, doc: &'static str) -> Param {
@@ -45,6 +47,7 @@ pub const SPECS: &[Spec] = &[
         ],
         includes: &[],
         sorts: &[],
+        writes: false,
     },
     Spec {
         kind: "Practitioner",
@@ -55,6 +58,7 @@ pub const SPECS: &[Spec] = &[
         ],
         includes: &[],
         sorts: &[],
+        writes: false,
     },
     Spec {
         kind: "PractitionerRole",
@@ -66,6 +70,29 @@ pub const SPECS: &[Spec] = &[
         ],
         includes: &["PractitionerRole:practitioner"],
         sorts: &[],
+        writes: false,
+    },
+    Spec {
+        kind: "Schedule",
+        params: &[
+            p("_id", "token", "hms's doctor id"),
+            p("actor", "reference", "the doctor (Practitioner/<id>)"),
+            p("active", "token", "true: doctors taking bookings; false: those who are not"),
+        ],
+        includes: &[],
+        sorts: &[],
+        writes: false,
+    },
+    Spec {
+        kind: "Slot",
+        params: &[
+            p("schedule", "reference", "the doctor's schedule (Schedule/<id>); required"),
+            p("start", "date", "the start, with ge, gt, le, lt or eq; without a lower bound, from now; at most 62 days, 7 when open-ended"),
+            p("status", "token", "free (the only slots served: a taken time is not a slot)"),
+        ],
+        includes: &[],
+        sorts: &[],
+        writes: false,
     },
     Spec {
         kind: "Appointment",
@@ -79,6 +106,7 @@ pub const SPECS: &[Spec] = &[
         ],
         includes: &["Appointment:patient", "Appointment:practitioner", "Appointment:actor"],
         sorts: &["date"],
+        writes: true,
     },
 ];
 

@@ -70,7 +70,7 @@ async fn fhir_interface(s: &TestServer) {
     assert_eq!(cap["resourceType"], "CapabilityStatement");
     assert_eq!(cap["fhirVersion"], "4.0.1");
     let kinds: Vec<&str> = cap["rest"][0]["resource"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["Patient", "Practitioner", "PractitionerRole", "Appointment"]);
+    assert_eq!(kinds, ["Patient", "Practitioner", "PractitionerRole", "Schedule", "Slot", "Appointment"]);
 
     // Everything else needs a bearer token.
     let resp = s.client.get(format!("{}/fhir/R4/Patient", s.base)).send().await.unwrap();
@@ -239,4 +239,256 @@ async fn fhir_interface(s: &TestServer) {
     assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
-on_both!(fhir_interface);
+/// A FHIR write: the status, the body and the response headers.
+async fn fhir_write(
+    s: &TestServer,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Value,
+    if_match: Option<&str>,
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    let mut req = s
+        .client
+        .request(method, format!("{}/fhir/R4{path}", s.base))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body.to_string());
+    if let Some(tag) = if_match {
+        req = req.header("if-match", tag);
+    }
+    let resp = req.send().await.unwrap();
+    let (status, headers) = (resp.status(), resp.headers().clone());
+    let body: Value = resp.json().await.unwrap();
+    if !status.is_success() {
+        assert_eq!(body["resourceType"], "OperationOutcome", "{body}");
+    }
+    (status, body, headers)
+}
+
+async fn fhir_booking(s: &TestServer) {
+    let admin = s.admin().await;
+    let (d1_token, d1) = s.doctor(1).await;
+    let (p1_token, p1) = s.patient(1).await;
+    let (p2_token, _) = s.patient(2).await;
+    let desk = s.staff(&admin, hms_core::Role::Receptionist, 1).await;
+
+    // The doctor's schedule and its free slots, as the API lists them.
+    let (status, schedule) = fhir(s, &format!("/Schedule/{d1}"), Some(&p1_token)).await;
+    assert_eq!(status, StatusCode::OK, "{schedule}");
+    assert_eq!(schedule["actor"][0]["reference"], format!("Practitioner/{d1}"));
+    assert!(schedule["comment"].as_str().unwrap().contains("30-minute slots"));
+    let api_slots = s.slots(&d1).await;
+    let to = (s.now() + chrono::Duration::days(3)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (slots, _, total) =
+        all_pages(s, &format!("/Slot?schedule=Schedule/{d1}&status=free&start=lt{}&_count=50", to.replace('+', "%2B")), &p1_token).await;
+    assert_eq!(total as usize, api_slots.len());
+    let starts: Vec<String> = slots.iter().map(|sl| sl["start"].as_str().unwrap().to_string()).collect();
+    let api_starts: Vec<String> = api_slots
+        .iter()
+        .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap().to_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        .collect();
+    assert_eq!(starts, api_starts);
+    let (status, _) = fhir(s, "/Slot?status=free", Some(&p1_token)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a slot search names its schedule");
+
+    // A patient books the first slot by naming it; the answer is the proposed appointment.
+    let slot = &slots[0];
+    let (status, read_slot) = fhir(s, &format!("/Slot/{}", slot["id"].as_str().unwrap()), Some(&p1_token)).await;
+    assert_eq!((status, &read_slot), (StatusCode::OK, slot));
+    let booking = json!({
+        "resourceType": "Appointment",
+        "status": "proposed",
+        "slot": [{"reference": format!("Slot/{}", slot["id"].as_str().unwrap())}],
+        "participant": [{"actor": {"reference": format!("Practitioner/{d1}")}, "status": "needs-action"}],
+        "description": "a cough",
+    });
+    let (status, created, headers) =
+        fhir_write(s, reqwest::Method::POST, "/Appointment", &p1_token, "application/fhir+json", booking.clone(), None).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(headers["location"], format!("{}/fhir/R4/Appointment/{id}", s.base));
+    assert_eq!(headers["etag"], "W/\"1\"");
+    assert_eq!(created["status"], "proposed");
+    assert_eq!(created["start"], slot["start"]);
+    assert_eq!(created["description"], "a cough");
+    assert!(created["participant"].as_array().unwrap().iter().any(|p| p["actor"]["reference"] == format!("Patient/{p1}")));
+    // The slot is no longer free; booking it again is a conflict.
+    let (status, _) = fhir(s, &format!("/Slot/{}", slot["id"].as_str().unwrap()), Some(&p1_token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, outcome, _) =
+        fhir_write(s, reqwest::Method::POST, "/Appointment", &p2_token, "application/fhir+json", booking, None).await;
+    assert_eq!((status, outcome["issue"][0]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{outcome}");
+    // The same through /api.
+    let (status, body) = s.get(&format!("/api/appointments/{id}"), Some(&p1_token)).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("pending")));
+
+    // Bad bookings change nothing: no doctor, a start that is no slot, a foreign resource, a bad type.
+    for (bad, expected) in [
+        (json!({"resourceType": "Appointment", "start": slots[1]["start"]}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"resourceType": "Appointment", "start": "2020-01-01T00:00:00Z", "participant": [{"actor": {"reference": format!("Practitioner/{d1}")}}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (json!({"resourceType": "Patient"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"resourceType": "Appointment", "status": "fulfilled", "start": slots[1]["start"], "participant": [{"actor": {"reference": format!("Practitioner/{d1}")}}]}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    ] {
+        let (status, outcome, _) =
+            fhir_write(s, reqwest::Method::POST, "/Appointment", &p1_token, "application/fhir+json", bad.clone(), None).await;
+        assert_eq!(status, expected, "{bad}: {outcome}");
+    }
+    let (status, _, _) = fhir_write(s, reqwest::Method::POST, "/Appointment", &p1_token, "text/plain", json!({}), None).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (_, _, total) = all_pages(s, "/Appointment", &admin).await;
+    assert_eq!(total, 1, "only the one booking was made");
+
+    // The desk books for a patient by start and practitioner.
+    let (status, second, _) = fhir_write(
+        s,
+        reqwest::Method::POST,
+        "/Appointment",
+        &desk,
+        "application/json",
+        json!({"resourceType": "Appointment", "start": slots[2]["start"], "participant": [
+            {"actor": {"reference": format!("Patient/{p1}")}}, {"actor": {"reference": format!("Practitioner/{d1}")}}]}),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{second}");
+
+    // The lifecycle through FHIR: the doctor confirms by PATCH (with the version), a stale
+    // version is refused, the patient may not complete it, the doctor cancels the second by PUT.
+    let confirm = json!([{"op": "replace", "path": "/status", "value": "booked"}]);
+    let (status, outcome, _) = fhir_write(
+        s,
+        reqwest::Method::PATCH,
+        &format!("/Appointment/{id}"),
+        &p1_token,
+        "application/json-patch+json",
+        confirm.clone(),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a patient does not confirm: {outcome}");
+    let (status, confirmed, headers) = fhir_write(
+        s,
+        reqwest::Method::PATCH,
+        &format!("/Appointment/{id}"),
+        &d1_token,
+        "application/json-patch+json",
+        confirm.clone(),
+        Some("W/\"1\""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["status"], "booked");
+    assert_eq!(headers["etag"], "W/\"2\"");
+    let (status, _, _) = fhir_write(
+        s,
+        reqwest::Method::PATCH,
+        &format!("/Appointment/{id}"),
+        &d1_token,
+        "application/json-patch+json",
+        json!([{"op": "replace", "path": "/status", "value": "noshow"}]),
+        Some("W/\"1\""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED, "a stale version");
+    let (status, outcome, _) = fhir_write(
+        s,
+        reqwest::Method::PATCH,
+        &format!("/Appointment/{id}"),
+        &d1_token,
+        "application/json-patch+json",
+        json!([{"op": "replace", "path": "/status", "value": "proposed"}]),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no step leads back: {outcome}");
+    let second_id = second["id"].as_str().unwrap();
+    let mut put = second.clone();
+    put["status"] = json!("cancelled");
+    put["cancelationReason"] = json!({"text": "the doctor is away"});
+    let (status, cancelled, _) =
+        fhir_write(s, reqwest::Method::PUT, &format!("/Appointment/{second_id}"), &d1_token, "application/fhir+json", put.clone(), None)
+            .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["cancelationReason"]["text"], "the doctor is away");
+    let (status, body) = s.get(&format!("/api/appointments/{second_id}"), Some(&admin)).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("cancelled")));
+    // A PUT may not move the appointment.
+    let mut moved = confirmed.clone();
+    moved["start"] = slots[3]["start"].clone();
+    let (status, _, _) =
+        fhir_write(s, reqwest::Method::PUT, &format!("/Appointment/{id}"), &d1_token, "application/fhir+json", moved, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A pending appointment rejected by naming the step.
+    let (status, third, _) = fhir_write(
+        s,
+        reqwest::Method::POST,
+        "/Appointment",
+        &p1_token,
+        "application/fhir+json",
+        json!({"resourceType": "Appointment", "slot": [{"reference": format!("Slot/{}", slots[4]["id"].as_str().unwrap())}]}),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{third}");
+    let reject = json!([{"op": "replace", "path": "/status", "value": "cancelled"},
+        {"op": "add", "path": "/cancelationReason", "value": {"coding": [{"system": "urn:hms:appointment-step", "code": "reject"}], "text": "not my field"}}]);
+    let (status, rejected, _) = fhir_write(
+        s,
+        reqwest::Method::PATCH,
+        &format!("/Appointment/{}", third["id"].as_str().unwrap()),
+        &d1_token,
+        "application/json-patch+json",
+        reject,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{rejected}");
+    assert_eq!(rejected["cancelationReason"]["text"], "rejected by the doctor: not my field");
+}
+
+/// Sixty-four bookings of one slot at once through FHIR: one is created, the rest are conflicts.
+async fn fhir_booking_race(s: &TestServer) {
+    let (_, d1) = s.doctor(1).await;
+    let mut patients = Vec::new();
+    for n in 0..64 {
+        patients.push(s.patient(100 + n).await.0);
+    }
+    let start = s.slots(&d1).await[0].clone();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(patients.len()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for token in patients {
+        let (client, url, barrier) = (s.client.clone(), format!("{}/fhir/R4/Appointment", s.base), barrier.clone());
+        let body =
+            json!({"resourceType": "Appointment", "start": start, "participant": [{"actor": {"reference": format!("Practitioner/{d1}")}}]});
+        tasks.spawn(async move {
+            barrier.wait().await;
+            let resp = client
+                .post(url)
+                .bearer_auth(token)
+                .header("content-type", "application/fhir+json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            let status = resp.status();
+            let body: Value = resp.json().await.unwrap();
+            (status, body)
+        });
+    }
+    let answers = tasks.join_all().await;
+    let created = answers.iter().filter(|(st, _)| *st == StatusCode::CREATED).count();
+    let conflicts: Vec<&Value> = answers.iter().filter(|(st, _)| *st == StatusCode::CONFLICT).map(|(_, b)| b).collect();
+    assert_eq!((created, conflicts.len()), (1, 63), "{answers:?}");
+    assert!(conflicts.iter().all(|o| o["resourceType"] == "OperationOutcome" && o["issue"][0]["code"] == "conflict"));
+}
+
+on_both!(fhir_interface, fhir_booking, fhir_booking_race);
