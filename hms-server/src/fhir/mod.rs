@@ -473,10 +473,10 @@ impl Context<'_> {
         if body["resourceType"] != "Appointment" {
             return Err(unprocessable("resourceType", "must be Appointment"));
         }
-        if let Some(status) = body.get("status") {
-            if !matches!(status.as_str(), Some("proposed" | "pending" | "booked")) {
-                return Err(unprocessable("status", "a new appointment is proposed (it is booked once the doctor confirms it)"));
-            }
+        if let Some(status) = body.get("status")
+            && !matches!(status.as_str(), Some("proposed" | "pending" | "booked"))
+        {
+            return Err(unprocessable("status", "a new appointment is proposed (it is booked once the doctor confirms it)"));
         }
         let text = |element: &str| -> Result<String, Outcome> {
             match body.get(element) {
