@@ -91,4 +91,6 @@ pub struct AuditFilter {
     pub to: Option<DateTime<Utc>>,
     /// Only events with this action.
     pub action: Option<AuditAction>,
+    /// Only the event with this id.
+    pub id: Option<AuditId>,
 }

@@ -52,8 +52,8 @@ pub use ports::{
     UserFilter,
 };
 pub use prescription::{
-    AiReview, AnalysisOutcome, AnalysisSubject, Finding, FindingCategory, Medication, NewAnalysis, Prescription, PrescriptionAnalysis,
-    Route, Severity,
+    AiReview, AnalysisOutcome, AnalysisSubject, Finding, FindingCategory, Medication, MedicationOrder, NewAnalysis, Prescription,
+    PrescriptionAnalysis, Route, Severity,
 };
 pub use profile::{Doctor, Egfr, Patient, PatientClinical};
 pub use schedule::{Availability, AvailabilityException, AvailabilityRule, Slot};

@@ -253,6 +253,16 @@ pub trait Tx: Send {
     async fn prescription(&mut self, id: PrescriptionId) -> Result<Option<Prescription>>;
     /// Prescriptions, newest first.
     async fn list_prescriptions(&mut self, filter: &PrescriptionFilter, page: PageRequest) -> Result<Page<Prescription>>;
+    /// The medications of the prescriptions `filter` names, counted one by one in the order of
+    /// `list_prescriptions` (and each prescription's own order): the prescriptions holding the
+    /// `limit` medications from the `skip`-th, each with how many medications come before its
+    /// first; and how many medications there are in all.
+    async fn prescriptions_by_medication(
+        &mut self,
+        filter: &PrescriptionFilter,
+        skip: u64,
+        limit: u32,
+    ) -> Result<(Vec<(Prescription, u64)>, u64)>;
 
     /// Inserts an analysis.
     async fn insert_analysis(&mut self, analysis: &PrescriptionAnalysis) -> Result<()>;

@@ -100,6 +100,23 @@ pub struct Prescription {
     pub updated_at: DateTime<Utc>,
 }
 
+/// One medication of a prescription, as an order of its own (how FHIR's `MedicationRequest`
+/// counts them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MedicationOrder {
+    /// The prescription.
+    pub prescription: Prescription,
+    /// Which of its medications (from 0).
+    pub index: usize,
+}
+
+impl MedicationOrder {
+    /// The medication ordered.
+    pub fn medication(&self) -> &Medication {
+        &self.prescription.medications[self.index]
+    }
+}
+
 crate::code_enum! {
     /// How serious a finding is.
     pub enum Severity {

@@ -796,6 +796,7 @@ impl PySession {
             from: from_.map(|i| i.0),
             to: to.map(|i| i.0),
             action: opt_code(py, "action", action)?,
+            id: None,
         };
         let page = run(py, self.hospital.audit_log(&self.actor, filter, page_request(py, page, per_page)?, at(now)))?;
         PyPage::of(py, page)

@@ -1,10 +1,10 @@
 //! A small demo hospital: a few doctors with availability, patients, appointments, a
-//! prescription and invoices, so that a fresh server has something to show.
+//! prescription, a lab result and invoices, so that a fresh server has something to show.
 
 use chrono::{Duration, NaiveTime, Weekday};
 use hms_core::{
-    AvailabilityRule, BookingInput, DoctorDetails, Hospital, InvoiceInput, MedicationInput, PatientDetails, PaymentMethod,
-    PrescriptionInput, Registration, Role, Route,
+    AvailabilityRule, BookingInput, DoctorDetails, DocumentInput, DocumentKind, Hospital, InvoiceInput, MedicationInput, PatientDetails,
+    PaymentMethod, PrescriptionInput, Registration, Role, Route,
 };
 use rust_decimal::Decimal;
 
@@ -90,7 +90,7 @@ pub async fn load(hospital: &Hospital) -> hms_core::Result<Vec<DemoLogin>> {
         let u = hospital.register(r, past).await?;
         patients.push(hospital.actor(u.id).await?);
     }
-    // A visit that happened: booked, confirmed, completed, prescribed, invoiced and paid.
+    // A visit that happened: booked, confirmed, completed, prescribed, with a lab result, invoiced and paid.
     let house = &doctors[0];
     let slots = hospital.free_slots(house.id().as_doctor(), past, past + Duration::days(7), past).await?;
     if let Some(slot) = slots.first() {
@@ -119,6 +119,15 @@ pub async fn load(hospital: &Hospital) -> hms_core::Result<Vec<DemoLogin>> {
             follow_up: None,
         };
         hospital.write_prescription(house, a.id, rx, during).await?;
+        let report = DocumentInput {
+            kind: DocumentKind::Lab,
+            appointment_id: Some(a.id),
+            file_name: "blood-count.txt".into(),
+            content_type: "text/plain".into(),
+            description: "Full blood count".into(),
+            bytes: b"Full blood count: haemoglobin 14.1 g/dL, white cells 11.2 x10^9/L (raised), platelets 250 x10^9/L.\n".to_vec(),
+        };
+        hospital.attach_document(house, a.patient_id, report, during).await?;
         hospital.complete(house, a.id, during).await?;
         let inv = InvoiceInput { appointment_id: a.id, lines: None, tax_rate: Decimal::new(5, 0), discount: Decimal::ZERO, currency: None };
         let inv = hospital.issue_invoice(&desk, inv, during).await?;

@@ -22,6 +22,9 @@ fn dec_rs(d: DecDb) -> hms_core::Result<Decimal> {
     Ok(d)
 }
 
+/// How many medications a prescription's stored list holds (a number of the `bigint` type).
+const MEDICATION_COUNT: &str = "cast(json_array_length(medications::json) as bigint)";
+
 /// How a transaction's queued writes are sent together: as data-modifying `with` clauses of one statement.
 const WRITES_IN_CTE: bool = true;
 

@@ -34,6 +34,9 @@ const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// How a transaction's queued writes are sent together: as statements in one string.
 const WRITES_IN_CTE: bool = false;
 
+/// How many medications a prescription's stored list holds.
+const MEDICATION_COUNT: &str = "json_array_length(medications)";
+
 /// How long the background checkpointer lets commits gather before it copies them from the
 /// write-ahead log into the database file. Each copy ends with two `fsync`s, and the writer's
 /// commits slow down while one runs, the longer the more there is to copy: small copies often

@@ -1161,6 +1161,43 @@ macro_rules! impl_tx {
                 self.paged(&mut count, &mut items, page, prescription_row).await
             }
 
+            async fn prescriptions_by_medication(
+                &mut self,
+                filter: &PrescriptionFilter,
+                skip: u64,
+                limit: u32,
+            ) -> Result<(Vec<(Prescription, u64)>, u64)> {
+                let mut total =
+                    QueryBuilder::<$DB>::new(format!("select cast(coalesce(sum({MEDICATION_COUNT}), 0) as bigint) from prescription"));
+                // Each prescription with the running count of medications up to and including its own.
+                let mut items = QueryBuilder::<$DB>::new(format!(
+                    "select * from (select {PRESCRIPTION_COLS}, {MEDICATION_COUNT} as n, \
+                     cast(sum({MEDICATION_COUNT}) over (order by created_at desc, id desc) as bigint) as upto from prescription"
+                ));
+                for qb in [&mut total, &mut items] {
+                    let mut first = true;
+                    if let Some(d) = filter.doctor_id {
+                        push_where(qb, &mut first);
+                        qb.push("doctor_id = ").push_bind(d.as_uuid());
+                    }
+                    if let Some(p) = filter.patient_id {
+                        push_where(qb, &mut first);
+                        qb.push("patient_id = ").push_bind(p.as_uuid());
+                    }
+                }
+                let (skip, end) = (skip as i64, skip as i64 + i64::from(limit));
+                items.push(") w where upto > ").push_bind(skip).push(" and upto - n < ").push_bind(end);
+                items.push(" order by created_at desc, id desc");
+                let rows = items.build().fetch_all(self.conn().await?).await.map_err(map)?;
+                let total: i64 = total.build_query_scalar().fetch_one(self.conn().await?).await.map_err(map)?;
+                let mut found = Vec::with_capacity(rows.len());
+                for r in &rows {
+                    let before = get::<i64>(r, "upto")? - get::<i64>(r, "n")?;
+                    found.push((prescription_row(r)?, before.max(0) as u64));
+                }
+                Ok((found, total.max(0) as u64))
+            }
+
             async fn insert_analysis(&mut self, a: &PrescriptionAnalysis) -> Result<()> {
                 sqlx::query(INSERT_ANALYSIS)
                     .bind(a.id.as_uuid())
@@ -1410,6 +1447,10 @@ macro_rules! impl_tx {
                     if let Some(a) = filter.action {
                         push_where(qb, &mut first);
                         qb.push("action = ").push_bind(a.as_str());
+                    }
+                    if let Some(id) = filter.id {
+                        push_where(qb, &mut first);
+                        qb.push("id = ").push_bind(id.as_uuid());
                     }
                     if let Some(f) = filter.from {
                         push_where(qb, &mut first);

@@ -11,7 +11,20 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 
-TYPES = ["Patient", "Practitioner", "PractitionerRole", "Schedule", "Slot", "Appointment"]
+TYPES = [
+    "Patient",
+    "Practitioner",
+    "PractitionerRole",
+    "Schedule",
+    "Slot",
+    "Appointment",
+    "MedicationRequest",
+    "DocumentReference",
+    "Binary",
+    "Invoice",
+    "AuditEvent",
+]
+SEARCHED = [t for t in TYPES if t != "Binary"]
 
 
 def model(resource_type: str):
@@ -68,13 +81,17 @@ def test_the_capability_statement_parses_and_lists_what_is_served(server):
     assert [r["type"] for r in cap["rest"][0]["resource"]] == TYPES
 
 
-@pytest.mark.parametrize("resource_type", TYPES)
+@pytest.mark.parametrize("resource_type", SEARCHED)
 def test_every_resource_of_the_demo_parses_and_round_trips(server, resource_type):
     admin = server.token("admin")
     include = {"Appointment": "&_include=Appointment:actor", "PractitionerRole": "&_include=PractitionerRole:practitioner"}
     if resource_type == "Slot":
         _, doctors = server.fhir("/Practitioner?_count=1", admin)
         include["Slot"] = f"&schedule=Schedule/{doctors['entry'][0]['resource']['id']}"
+    if resource_type == "DocumentReference":
+        # The demo's documents are those of its first visit's patient.
+        _, orders = server.fhir("/MedicationRequest?_count=1", admin)
+        include["DocumentReference"] = f"&{orders['entry'][0]['resource']['subject']['reference'].replace('Patient/', 'patient=Patient/')}"
     matched, included, total = pages(server, f"/{resource_type}?_count=2{include.get(resource_type, '')}", admin)
     assert total > 0 and len(matched) == total
     assert len({r["id"] for r in matched}) == total, "no resource twice across pages"
@@ -152,3 +169,14 @@ def test_a_booking_through_fhir_is_an_appointment_a_client_reads(server):
     status, again, _ = server.call("POST", "/fhir/R4/Appointment", alan, body={"resourceType": "Appointment", "slot": [{"reference": f"Slot/{slot['id']}"}]})
     assert status == 409
     OperationOutcome.model_validate(again)
+
+
+def test_a_document_s_bytes_are_its_binary(server):
+    admin = server.token("admin")
+    _, orders = server.fhir("/MedicationRequest?_count=1", admin)
+    patient = orders["entry"][0]["resource"]["subject"]["reference"]
+    _, docs = server.fhir(f"/DocumentReference?patient={patient}", admin)
+    url = docs["entry"][0]["resource"]["content"][0]["attachment"]["url"]
+    status, binary, _ = server.call("GET", url, admin, headers={"Accept": "application/fhir+json"})
+    assert status == 200
+    parses_and_round_trips(binary)

@@ -11,7 +11,9 @@ use crate::notification::NotificationKind;
 use crate::page::{Page, PageRequest};
 use crate::policy::{Action, Actor, Denial};
 use crate::ports::{PrescriptionFilter, Tx, TxMode};
-use crate::prescription::{ANALYSIS_DISCLAIMER, AnalysisSubject, Medication, NewAnalysis, Prescription, PrescriptionAnalysis, Route};
+use crate::prescription::{
+    ANALYSIS_DISCLAIMER, AnalysisSubject, Medication, MedicationOrder, NewAnalysis, Prescription, PrescriptionAnalysis, Route,
+};
 use crate::values::{optional_text, required_text};
 
 /// One medication as entered.
@@ -210,10 +212,24 @@ impl Hospital {
     pub async fn list_prescriptions(
         &self,
         actor: &Actor,
-        mut filter: PrescriptionFilter,
+        filter: PrescriptionFilter,
         page: PageRequest,
         now: DateTime<Utc>,
     ) -> Result<Page<Prescription>> {
+        let filter = self.readable_prescriptions(actor, filter, now).await?;
+        let mut tx = self.begin(TxMode::Read).await?;
+        let result = tx.list_prescriptions(&filter, page).await;
+        self.finish(tx, Some(actor), result, now).await
+    }
+
+    /// `filter` narrowed to what `actor` may list: a doctor their own prescriptions, a patient
+    /// their own (naming someone else's is refused as if they did not exist).
+    async fn readable_prescriptions(
+        &self,
+        actor: &Actor,
+        mut filter: PrescriptionFilter,
+        now: DateTime<Utc>,
+    ) -> Result<PrescriptionFilter> {
         self.guard(actor, Action::ReadPrescription, EntityKind::Prescription, now).await?;
         let hidden = |entity, id: String| refuse(Denial::Hidden, Action::ReadPrescription, entity, Some(id), None);
         if let Some(me) = actor.doctor_id() {
@@ -228,9 +244,34 @@ impl Hospital {
                 _ => filter.patient_id = Some(me),
             }
         }
+        Ok(filter)
+    }
+
+    /// The medications of the prescriptions one may read, one by one (newest prescription first,
+    /// each in its written order), a page of them: what a medication order is to systems that
+    /// count each medication as an order of its own. The same readers as `list_prescriptions`.
+    pub async fn list_medication_orders(
+        &self,
+        actor: &Actor,
+        filter: PrescriptionFilter,
+        page: PageRequest,
+        now: DateTime<Utc>,
+    ) -> Result<Page<MedicationOrder>> {
+        let filter = self.readable_prescriptions(actor, filter, now).await?;
+        let skip = u64::from(page.page() - 1) * u64::from(page.per_page());
         let mut tx = self.begin(TxMode::Read).await?;
-        let result = tx.list_prescriptions(&filter, page).await;
-        self.finish(tx, Some(actor), result, now).await
+        let result = tx.prescriptions_by_medication(&filter, skip, page.per_page()).await;
+        let (found, total) = self.finish(tx, Some(actor), result, now).await?;
+        let mut orders = Vec::new();
+        for (prescription, before) in found {
+            for index in 0..prescription.medications.len() {
+                let n = before + index as u64;
+                if n >= skip && n < skip + u64::from(page.per_page()) {
+                    orders.push(MedicationOrder { prescription: prescription.clone(), index });
+                }
+            }
+        }
+        Ok(Page::new(orders, page, total))
     }
 
     /// The prescription and its patient, for an analyzer; only those who may ask for an analysis.

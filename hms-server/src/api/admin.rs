@@ -55,6 +55,7 @@ impl AdminApi {
             from: from.0,
             to: to.0,
             action: action.0.map(Into::into),
+            id: None,
         };
         let list = state.hospital.audit_log(&auth.0.actor, filter, page(p.0, page_size.0)?, state.now()).await?;
         Ok(Json(Page::from_core(list, Into::into)))

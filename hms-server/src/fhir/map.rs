@@ -5,9 +5,13 @@
 //! ARCHITECTURE.md ("FHIR").
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use hms_ai::parse::{parse_frequency, parse_strength};
 use hms_core::appointment::{AppointmentStatus, Transition};
 use hms_core::schedule::{Availability, Slot};
-use hms_core::{Doctor, DoctorId, Patient, Sex};
+use hms_core::{
+    AuditAction, AuditEvent, AuditOutcome, Currency, Doctor, DoctorId, Document, EntityKind, Invoice, InvoiceStatus, Medication,
+    MedicationOrder, Patient, PrescriptionId, Role, Route, Sex,
+};
 use rust_decimal::prelude::ToPrimitive;
 
 use super::model;
@@ -254,3 +258,282 @@ pub fn slot(doctor: DoctorId, s: &Slot) -> model::Slot {
         end: instant(s.end),
     }
 }
+
+/// A medication order's id: the prescription's and the medication's place in it, from 1.
+pub fn medication_request_id(order: &MedicationOrder) -> String {
+    format!("{}-{}", order.prescription.id, order.index + 1)
+}
+
+/// The prescription and the medication's index (from 0) a `MedicationRequest` id names.
+pub fn parse_medication_request_id(id: &str) -> Option<(PrescriptionId, usize)> {
+    let (prescription, n) = id.rsplit_once('-')?;
+    let n: usize = n.parse().ok().filter(|n| *n >= 1)?;
+    Some((prescription.parse::<uuid::Uuid>().ok()?.into(), n - 1))
+}
+
+/// SNOMED CT's route of administration for hms's routes (none for "other").
+fn route(r: Route) -> model::CodeableConcept {
+    let snomed = match r {
+        Route::Oral => Some(("26643006", "Oral route")),
+        Route::Iv => Some(("47625008", "Intravenous route")),
+        Route::Im => Some(("78421000", "Intramuscular route")),
+        Route::Sc => Some(("34206005", "Subcutaneous route")),
+        Route::Topical => Some(("6064005", "Topical route")),
+        Route::Inhaled => Some(("447694001", "Respiratory tract route")),
+        Route::Other => None,
+    };
+    model::CodeableConcept {
+        coding: snomed
+            .map(|(code, display)| model::Coding {
+                system: "http://snomed.info/sct".into(),
+                code: code.into(),
+                display: Some(display.into()),
+            })
+            .into_iter()
+            .collect(),
+        text: Some(r.as_str().to_string()),
+    }
+}
+
+/// When a medication is taken: the frequency as written, and as a repeat where it reads as one.
+fn timing(m: &Medication) -> (model::Timing, Option<bool>) {
+    let mut repeat = model::Repeat {
+        bounds_duration: (m.duration_days > 0).then(|| model::Quantity::ucum(f64::from(m.duration_days), "days", "d")),
+        ..Default::default()
+    };
+    let mut as_needed = None;
+    if let Ok(f) = parse_frequency(&m.frequency) {
+        as_needed = f.as_needed.then_some(true);
+        let per_day = f.per_day;
+        if per_day >= 1.0 && per_day.fract() == 0.0 {
+            (repeat.frequency, repeat.period, repeat.period_unit) = (Some(per_day as u32), Some(1.0), Some("d"));
+        } else if per_day > 0.0 && per_day < 1.0 {
+            (repeat.frequency, repeat.period, repeat.period_unit) = (Some(1), Some((1.0 / per_day).round()), Some("d"));
+        } else if per_day > 0.0 {
+            (repeat.frequency, repeat.period, repeat.period_unit) = (Some(1), Some((24.0 / per_day * 100.0).round() / 100.0), Some("h"));
+        }
+    }
+    (model::Timing { repeat, code: model::CodeableConcept::text(m.frequency.clone()) }, as_needed)
+}
+
+/// One medication of a prescription. The dose is given as a quantity where the strength reads as
+/// one amount of a mass, the timing as a repeat where the frequency reads as one (hms-ai's
+/// readers, which the safety checks use); the words are always there.
+pub fn medication_request(order: &MedicationOrder) -> model::MedicationRequest {
+    let p = &order.prescription;
+    let m = order.medication();
+    let (timing, as_needed) = timing(m);
+    let dose = match parse_strength(&m.strength) {
+        Ok(s) if s.mg.len() == 1 => vec![model::DoseAndRate { dose_quantity: model::Quantity::ucum(s.mg[0], "mg", "mg") }],
+        _ => Vec::new(),
+    };
+    let mut text = format!("{} {}, {}, {}", m.name, m.strength, m.route.as_str(), m.frequency);
+    if m.duration_days > 0 {
+        text.push_str(&format!(", for {} days", m.duration_days));
+    }
+    let id = medication_request_id(order);
+    model::MedicationRequest {
+        identifier: vec![model::Identifier { use_: Some("official"), system: MEDICATION_ORDER_SYSTEM.into(), value: id.clone() }],
+        id,
+        meta: meta(p.revision, p.updated_at),
+        status: "active",
+        intent: "order",
+        medication_codeable_concept: model::CodeableConcept::text(m.name.clone()),
+        subject: model::Reference::to("Patient", p.patient_id),
+        supporting_information: vec![model::Reference::to("Appointment", p.appointment_id)],
+        authored_on: instant(p.created_at),
+        requester: model::Reference::to("Practitioner", p.doctor_id),
+        reason_code: Some(p.diagnosis.clone()).filter(|d| !d.trim().is_empty()).map(model::CodeableConcept::text).into_iter().collect(),
+        group_identifier: id_identifier(p.id),
+        note: Some(p.instructions.clone()).filter(|i| !i.trim().is_empty()).map(|text| model::Annotation { text }).into_iter().collect(),
+        dosage_instruction: vec![model::Dosage {
+            text,
+            patient_instruction: Some(m.instructions.clone()).filter(|i| !i.trim().is_empty()),
+            timing,
+            as_needed_boolean: as_needed,
+            route: route(m.route),
+            dose_and_rate: dose,
+        }],
+        dispense_request: model::DispenseRequest {
+            expected_supply_duration: model::Quantity::ucum(f64::from(m.duration_days), "days", "d"),
+        },
+    }
+}
+
+/// The system of a medication order's id (`<prescription>-<n>`).
+pub const MEDICATION_ORDER_SYSTEM: &str = "urn:hms:medication-order";
+/// The system of a document's SHA-256 (hex).
+pub const SHA256_SYSTEM: &str = "urn:hms:sha256";
+/// The system of an invoice's number.
+pub const INVOICE_NUMBER_SYSTEM: &str = "urn:hms:invoice-number";
+
+/// A document of a patient's record; its bytes are the `Binary` of the same id.
+pub fn document_reference(d: &Document, base: &str) -> model::DocumentReference {
+    model::DocumentReference {
+        id: d.id.to_string(),
+        meta: model::Meta { version_id: Some("1".into()), last_updated: Some(instant(d.created_at)) },
+        identifier: vec![
+            id_identifier(d.id),
+            model::Identifier { use_: Some("secondary"), system: SHA256_SYSTEM.into(), value: d.sha256.clone() },
+        ],
+        status: "current",
+        kind: model::CodeableConcept::text(d.kind.as_str()),
+        subject: model::Reference::to("Patient", d.patient_id),
+        date: instant(d.created_at),
+        description: Some(d.description.clone()).filter(|t| !t.trim().is_empty()),
+        content: vec![model::Content {
+            attachment: model::Attachment {
+                content_type: d.content_type.clone(),
+                url: format!("{base}/Binary/{}", d.id),
+                size: d.size_bytes,
+                title: d.file_name.clone(),
+                creation: instant(d.created_at),
+            },
+        }],
+        context: d.appointment_id.map(|a| model::DocumentContext { related: vec![model::Reference::to("Appointment", a)] }),
+    }
+}
+
+fn money(amount: rust_decimal::Decimal, currency: Currency) -> model::Money {
+    model::Money { value: amount.to_f64().unwrap_or_default(), currency: currency.to_string() }
+}
+
+/// The FHIR status of an invoice's status.
+pub fn invoice_status(s: InvoiceStatus) -> &'static str {
+    match s {
+        InvoiceStatus::Pending => "issued",
+        InvoiceStatus::Paid => "balanced",
+        InvoiceStatus::Cancelled => "cancelled",
+    }
+}
+
+/// An invoice.
+pub fn invoice(i: &Invoice) -> model::Invoice {
+    let line_item = i
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(n, l)| model::LineItem {
+            sequence: n as u32 + 1,
+            charge_item_codeable_concept: model::CodeableConcept::text(l.description.clone()),
+            price_component: vec![model::PriceComponent {
+                kind: "base",
+                factor: Some(f64::from(l.quantity)),
+                amount: money(l.unit_price, i.currency),
+            }],
+        })
+        .collect();
+    let mut totals = Vec::new();
+    if !i.discount.is_zero() {
+        totals.push(model::PriceComponent { kind: "discount", factor: None, amount: money(i.discount, i.currency) });
+    }
+    if !i.tax.is_zero() {
+        totals.push(model::PriceComponent { kind: "tax", factor: i.tax_rate.to_f64(), amount: money(i.tax, i.currency) });
+    }
+    let mut note = Vec::new();
+    if let (Some(at), Some(method)) = (i.paid_at, i.payment_method) {
+        note.push(model::Annotation { text: format!("paid by {} at {}", method.as_str(), instant(at)) });
+    }
+    if let Some(at) = i.cancelled_at {
+        note.push(model::Annotation { text: format!("cancelled at {}", instant(at)) });
+    }
+    model::Invoice {
+        id: i.id.to_string(),
+        meta: meta(i.version, i.updated_at),
+        identifier: vec![
+            id_identifier(i.id),
+            model::Identifier { use_: Some("usual"), system: INVOICE_NUMBER_SYSTEM.into(), value: i.number.clone() },
+        ],
+        status: invoice_status(i.status),
+        subject: model::Reference::to("Patient", i.patient_id),
+        date: instant(i.created_at),
+        line_item,
+        total_price_component: totals,
+        total_net: money(i.subtotal, i.currency),
+        total_gross: money(i.total, i.currency),
+        note,
+    }
+}
+
+/// The FHIR resource type hms serves a record of this kind as, if any.
+fn served_as(kind: EntityKind) -> Option<&'static str> {
+    Some(match kind {
+        EntityKind::Doctor => "Practitioner",
+        EntityKind::Patient => "Patient",
+        EntityKind::Appointment => "Appointment",
+        EntityKind::Document => "DocumentReference",
+        EntityKind::Invoice => "Invoice",
+        EntityKind::Audit => "AuditEvent",
+        _ => return None,
+    })
+}
+
+/// An audit event.
+pub fn audit_event(e: &AuditEvent) -> model::AuditEvent {
+    let action = match e.action {
+        AuditAction::Create => "C",
+        AuditAction::Read | AuditAction::Export => "R",
+        AuditAction::Update => "U",
+        AuditAction::Delete => "D",
+        AuditAction::Login | AuditAction::FailedLogin | AuditAction::AiRequest | AuditAction::Refused => "E",
+    };
+    let outcome = match e.outcome {
+        AuditOutcome::Success => "0",
+        AuditOutcome::Refused => "4",
+        AuditOutcome::Failure => "8",
+    };
+    let agent = match e.actor_id {
+        Some(id) => {
+            let reference = match e.actor_role {
+                Some(Role::Doctor) => Some(format!("Practitioner/{id}")),
+                Some(Role::Patient) => Some(format!("Patient/{id}")),
+                _ => None,
+            };
+            model::Agent {
+                kind: e.actor_role.map(|r| model::CodeableConcept::text(r.as_str())),
+                who: model::Who { reference, identifier: Some(id_identifier(id)), display: None },
+                requestor: true,
+            }
+        }
+        None => model::Agent { kind: None, who: model::Who { display: Some("anonymous".into()), ..Default::default() }, requestor: true },
+    };
+    let mut entity = vec![model::AuditEntity {
+        what: match (served_as(e.entity), &e.entity_id) {
+            (Some(kind), Some(id)) if id.parse::<uuid::Uuid>().is_ok() => {
+                model::Who { reference: Some(format!("{kind}/{id}")), ..Default::default() }
+            }
+            (_, Some(id)) => model::Who { display: Some(id.clone()), ..Default::default() },
+            (_, None) => model::Who { display: Some(e.entity.as_str().to_string()), ..Default::default() },
+        },
+        kind: model::Coding { system: ENTITY_SYSTEM.into(), code: e.entity.as_str().into(), display: None },
+    }];
+    if let Some(p) = e.patient_id
+        && e.entity != EntityKind::Patient
+    {
+        entity.push(model::AuditEntity {
+            what: model::Who { reference: Some(format!("Patient/{p}")), ..Default::default() },
+            kind: model::Coding { system: ENTITY_SYSTEM.into(), code: "patient".into(), display: None },
+        });
+    }
+    model::AuditEvent {
+        id: e.id.to_string(),
+        kind: model::Coding {
+            system: "http://terminology.hl7.org/CodeSystem/audit-event-type".into(),
+            code: "rest".into(),
+            display: Some("RESTful Operation".into()),
+        },
+        subtype: vec![model::Coding { system: OPERATION_SYSTEM.into(), code: e.operation.clone(), display: None }],
+        action,
+        recorded: instant(e.at),
+        outcome,
+        outcome_desc: Some(e.detail.clone()).filter(|d| !d.trim().is_empty()),
+        agent: vec![agent],
+        source: model::AuditSource { observer: model::Who { display: Some("hms".into()), ..Default::default() } },
+        entity,
+    }
+}
+
+/// The system of hms's operation names (`appointment.book`).
+pub const OPERATION_SYSTEM: &str = "urn:hms:operation";
+/// The system of hms's kinds of record (`appointment`).
+pub const ENTITY_SYSTEM: &str = "urn:hms:entity";

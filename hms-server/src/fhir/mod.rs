@@ -166,9 +166,17 @@ async fn answer(req: &Request, body: poem::Body) -> Answer {
         };
     }
     match segments.as_slice() {
+        ["Binary", id] => {
+            let wants_fhir =
+                req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("application/fhir+json"));
+            ctx.binary(id, wants_fhir).await
+        }
         [_, id] => {
             let resource = ctx.read(spec.kind, id).await?;
             Ok(read_answer(resource))
+        }
+        [_] if !spec.search => {
+            Err(Outcome::new(StatusCode::METHOD_NOT_ALLOWED, "not-supported", format!("{} is read by id, not searched", spec.kind)))
         }
         [_] => {
             let lenient = req
@@ -275,6 +283,16 @@ fn path_id(kind: &str, id: &str) -> Result<Uuid, Outcome> {
 
 impl Context<'_> {
     async fn read(&self, kind: &str, id: &str) -> Result<Value, Outcome> {
+        let h = &self.state.hospital;
+        if kind == "MedicationRequest" {
+            let gone = || Outcome::not_found(format!("no MedicationRequest has the id \"{id}\""));
+            let (prescription, index) = map::parse_medication_request_id(id).ok_or_else(gone)?;
+            let prescription = h.prescription(self.actor, prescription, self.now).await?;
+            if index >= prescription.medications.len() {
+                return Err(gone());
+            }
+            return Ok(to_value(map::medication_request(&hms_core::MedicationOrder { prescription, index })));
+        }
         if kind == "Slot" {
             // A slot is free time, named by its doctor and start: it exists while it is free.
             let gone = || Outcome::not_found(format!("no free Slot has the id \"{id}\""));
@@ -289,12 +307,19 @@ impl Context<'_> {
             return Ok(to_value(map::slot(doctor, slot)));
         }
         let id = path_id(kind, id)?;
-        let h = &self.state.hospital;
         Ok(match kind {
             "Patient" => to_value(map::patient(&h.patient(self.actor, id.into(), self.now).await?)),
             "Practitioner" => to_value(map::practitioner(&h.doctor(Some(self.actor), id.into()).await?)),
             "PractitionerRole" => to_value(map::practitioner_role(&h.doctor(Some(self.actor), id.into()).await?)),
             "Appointment" => to_value(map::appointment(&h.appointment(self.actor, id.into(), self.now).await?)),
+            "DocumentReference" => to_value(map::document_reference(&h.document(self.actor, id.into(), self.now).await?, self.base)),
+            "Invoice" => to_value(map::invoice(&h.invoice(self.actor, id.into(), self.now).await?)),
+            "AuditEvent" => {
+                let filter = hms_core::AuditFilter { id: Some(id.into()), ..Default::default() };
+                let found = h.audit_log(self.actor, filter, PageRequest::default(), self.now).await?;
+                let event = found.items.first().ok_or_else(|| Outcome::not_found(format!("no AuditEvent has the id \"{id}\"")))?;
+                to_value(map::audit_event(event))
+            }
             "Schedule" => {
                 let doctor = h.doctor(Some(self.actor), id.into()).await?;
                 let availability = h.availability(doctor.id, self.now).await?;
@@ -306,8 +331,8 @@ impl Context<'_> {
 
     /// A resource named by `_id` (or an identifier holding hms's id), as a page of one or none:
     /// what the caller may not read is not there.
-    async fn by_id(&self, kind: &str, id: Uuid) -> Result<Page<Value>, Outcome> {
-        match self.read(kind, &id.to_string()).await {
+    async fn by_id(&self, kind: &str, id: &str) -> Result<Page<Value>, Outcome> {
+        match self.read(kind, id).await {
             Ok(resource) => Ok(Page::new(vec![resource], PageRequest::default(), 1)),
             Err(o) if o.status == StatusCode::NOT_FOUND => Ok(Page::new(Vec::new(), PageRequest::default(), 0)),
             Err(o) => Err(o),
@@ -324,13 +349,13 @@ impl Context<'_> {
                 if s.params.len() > 1 {
                     return Err(Outcome::invalid("_id", "is answered alone: combine it with no other search parameter"));
                 }
-                Some(search::reference_id("_id", v, spec.kind).map_err(|_| Outcome::invalid("_id", format!("\"{v}\" is not an id")))?)
+                Some(v.rsplit('/').next().unwrap_or(v).to_string())
             }
             None => None,
         };
         let mut includes: Vec<Value> = Vec::new();
         let found: Page<Value> = match (spec.kind, only_id) {
-            (kind, Some(id)) => self.by_id(kind, id).await?,
+            (kind, Some(id)) => self.by_id(kind, &id).await?,
             ("Patient", None) => {
                 let mut filter = PatientFilter { doctor_id: None, search: s.one("name")?.map(str::to_string), ..Default::default() };
                 if let Some(value) = s.one("identifier")? {
@@ -339,8 +364,8 @@ impl Context<'_> {
                             if s.params.len() > 1 {
                                 return Err(Outcome::invalid("identifier", "hms's id is answered alone"));
                             }
-                            let id = v["urn:uuid:".len()..].parse().map_err(|_| Outcome::invalid("identifier", "names no id"))?;
-                            return self.bundle(spec, s, self.by_id("Patient", id).await?, Vec::new());
+                            let id: Uuid = v["urn:uuid:".len()..].parse().map_err(|_| Outcome::invalid("identifier", "names no id"))?;
+                            return self.bundle(spec, s, self.by_id("Patient", &id.to_string()).await?, Vec::new());
                         }
                         (Some(map::EMAIL_SYSTEM) | None, v) => filter.email = Some(v.to_string()),
                         (Some(system), _) => {
@@ -365,8 +390,8 @@ impl Context<'_> {
                             if s.params.len() > 1 {
                                 return Err(Outcome::invalid("identifier", "hms's id is answered alone"));
                             }
-                            let id = v["urn:uuid:".len()..].parse().map_err(|_| Outcome::invalid("identifier", "names no id"))?;
-                            return self.bundle(spec, s, self.by_id(spec.kind, id).await?, Vec::new());
+                            let id: Uuid = v["urn:uuid:".len()..].parse().map_err(|_| Outcome::invalid("identifier", "names no id"))?;
+                            return self.bundle(spec, s, self.by_id(spec.kind, &id.to_string()).await?, Vec::new());
                         }
                         (Some(map::LICENSE_SYSTEM) | None, v) => filter.license_number = Some(v.to_string()),
                         (Some(system), _) => {
@@ -379,7 +404,7 @@ impl Context<'_> {
                         return Err(Outcome::invalid("practitioner", "is answered alone: combine it with no other search parameter"));
                     }
                     let id = search::reference_id("practitioner", v, "Practitioner")?;
-                    let found = self.by_id(spec.kind, id).await?;
+                    let found = self.by_id(spec.kind, &id.to_string()).await?;
                     if s.includes.iter().any(|i| i == "PractitionerRole:practitioner")
                         && let Some(first) = found.items.first()
                     {
@@ -410,7 +435,7 @@ impl Context<'_> {
                         return Err(Outcome::invalid("actor", "is answered alone: combine it with no other search parameter"));
                     }
                     let id = search::reference_id("actor", v, "Practitioner")?;
-                    return self.bundle(spec, s, self.by_id("Schedule", id).await?, Vec::new());
+                    return self.bundle(spec, s, self.by_id("Schedule", &id.to_string()).await?, Vec::new());
                 }
                 let accepting = match s.one("active")? {
                     None => None,
@@ -427,6 +452,71 @@ impl Context<'_> {
                 Page { items: schedules, page: doctors.page, per_page: doctors.per_page, total: doctors.total }
             }
             ("Slot", None) => self.slots(s, page).await?,
+            ("MedicationRequest", None) => {
+                let mut filter = hms_core::PrescriptionFilter::default();
+                if let Some(v) = s.one("patient")? {
+                    filter.patient_id = Some(search::reference_id("patient", v, "Patient")?.into());
+                }
+                if let Some(v) = s.one("requester")? {
+                    filter.doctor_id = Some(search::reference_id("requester", v, "Practitioner")?.into());
+                }
+                let found = h.list_medication_orders(self.actor, filter, page, self.now).await?;
+                let wants = |name: &str| s.includes.iter().any(|i| i == name);
+                let patients: Vec<_> = if wants("MedicationRequest:patient") {
+                    found.items.iter().map(|o| o.prescription.patient_id).collect()
+                } else {
+                    Vec::new()
+                };
+                let doctors: Vec<_> = if wants("MedicationRequest:requester") {
+                    found.items.iter().map(|o| o.prescription.doctor_id).collect()
+                } else {
+                    Vec::new()
+                };
+                includes = self.included(patients, doctors).await?;
+                found.map(|o| to_value(map::medication_request(&o)))
+            }
+            ("DocumentReference", None) => {
+                let patient = match (s.one("patient")?, self.actor.patient_id()) {
+                    (Some(v), _) => search::reference_id("patient", v, "Patient")?.into(),
+                    (None, Some(me)) => me,
+                    (None, None) => return Err(Outcome::invalid("patient", "is required: whose documents?")),
+                };
+                h.documents(self.actor, patient, page, self.now).await?.map(|d| to_value(map::document_reference(&d, self.base)))
+            }
+            ("Invoice", None) => {
+                let mut filter = hms_core::InvoiceFilter::default();
+                if let Some(v) = s.one("patient")? {
+                    filter.patient_id = Some(search::reference_id("patient", v, "Patient")?.into());
+                }
+                if let Some(v) = s.one("status")? {
+                    let status = hms_core::InvoiceStatus::ALL.iter().copied().find(|st| map::invoice_status(*st) == v);
+                    match status {
+                        Some(st) => filter.status = Some(st),
+                        None if matches!(v, "draft" | "entered-in-error") => {
+                            return self.bundle(spec, s, Page::new(Vec::new(), page, 0), Vec::new());
+                        }
+                        None => return Err(Outcome::invalid("status", format!("\"{v}\" is not an invoice status of FHIR R4"))),
+                    }
+                }
+                h.list_invoices(self.actor, filter, page, self.now).await?.map(|i| to_value(map::invoice(&i)))
+            }
+            ("AuditEvent", None) => {
+                let mut filter = hms_core::AuditFilter::default();
+                if let Some(v) = s.one("patient")? {
+                    filter.patient_id = Some(search::reference_id("patient", v, "Patient")?.into());
+                }
+                if let Some(v) = s.one("agent")? {
+                    let id = v.rsplit('/').next().unwrap_or(v);
+                    filter.actor_id =
+                        Some(id.parse::<Uuid>().map_err(|_| Outcome::invalid("agent", format!("\"{v}\" names no account")))?.into());
+                }
+                let tz = self.state.hospital.config().time_zone.tz();
+                for v in s.all("date") {
+                    let (prefix, start, end) = search::date("date", v, tz)?;
+                    search::narrow(&mut filter.from, &mut filter.to, prefix, start, end);
+                }
+                h.audit_log(self.actor, filter, page, self.now).await?.map(|e| to_value(map::audit_event(&e)))
+            }
             ("Appointment", None) => {
                 let Some(filter) = self.appointment_filter(s)? else {
                     return self.bundle(spec, s, Page::new(Vec::new(), page, 0), Vec::new());
@@ -443,22 +533,7 @@ impl Context<'_> {
                         }
                     }
                 }
-                // Each included resource is read as the caller, through the same checks as a
-                // read of its own: what the caller may not read is left out.
-                for id in patients {
-                    match h.patient(self.actor, id, self.now).await {
-                        Ok(p) => includes.push(to_value(map::patient(&p))),
-                        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Forbidden) => {}
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                for id in doctors {
-                    match h.doctor(Some(self.actor), id).await {
-                        Ok(d) => includes.push(to_value(map::practitioner(&d))),
-                        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Forbidden) => {}
-                        Err(e) => return Err(e.into()),
-                    }
-                }
+                includes = self.included(patients, doctors).await?;
                 found.map(|a| to_value(map::appointment(&a)))
             }
             (kind, None) => return Err(Outcome::not_found(format!("this server does not search \"{kind}\" resources"))),
@@ -584,6 +659,57 @@ impl Context<'_> {
         Ok(written(StatusCode::OK, &map::appointment(&changed), self.base))
     }
 
+    /// The patients and doctors a page refers to, for `_include`: each read as the caller,
+    /// through the same checks as a read of its own, so what the caller may not read is left out.
+    async fn included(&self, mut patients: Vec<hms_core::PatientId>, mut doctors: Vec<hms_core::DoctorId>) -> Result<Vec<Value>, Outcome> {
+        let h = &self.state.hospital;
+        let (mut seen_p, mut seen_d) = (std::collections::HashSet::new(), std::collections::HashSet::new());
+        patients.retain(|p| seen_p.insert(*p));
+        doctors.retain(|d| seen_d.insert(*d));
+        let mut found = Vec::new();
+        for id in patients {
+            match h.patient(self.actor, id, self.now).await {
+                Ok(p) => found.push(to_value(map::patient(&p))),
+                Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Forbidden) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for id in doctors {
+            match h.doctor(Some(self.actor), id).await {
+                Ok(d) => found.push(to_value(map::practitioner(&d))),
+                Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::Forbidden) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(found)
+    }
+
+    /// A document's bytes (`Binary/<id>`), as they were uploaded, or as a `Binary` resource
+    /// for a client that asks for FHIR JSON; read through the core, which audits it.
+    async fn binary(&self, id: &str, wants_fhir: bool) -> Answer {
+        let id = path_id("Binary", id)?;
+        let (document, bytes) = self.state.hospital.document_content(self.actor, id.into(), self.now).await?;
+        if wants_fhir {
+            use base64::Engine;
+            let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
+            return Ok(fhir_json(
+                StatusCode::OK,
+                &model::Binary { id: document.id.to_string(), content_type: document.content_type, data },
+            ));
+        }
+        let content_type =
+            header::HeaderValue::from_str(&document.content_type).unwrap_or(header::HeaderValue::from_static("application/octet-stream"));
+        let mut response = Response::builder().status(StatusCode::OK).body(bytes);
+        response.headers_mut().insert(header::CONTENT_TYPE, content_type);
+        response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+        // Downloaded, never shown in the page of whoever follows the link.
+        let name: String = document.file_name.chars().filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\' || *c == ' ').collect();
+        if let Ok(value) = header::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+        }
+        Ok(response)
+    }
+
     /// A doctor's free slots in the window the search names, one page of them.
     async fn slots(&self, s: &Search, page: PageRequest) -> Result<Page<Value>, Outcome> {
         let schedule = s.one("schedule")?.ok_or_else(|| Outcome::invalid("schedule", "is required: the slots of which schedule?"))?;
@@ -707,20 +833,19 @@ pub fn capability_statement(base: &str) -> Value {
         .map(|spec| {
             let mut resource = json!({
                 "type": spec.kind,
-                "interaction": if spec.writes {
-                    json!([{"code": "read"}, {"code": "search-type"}, {"code": "create"}, {"code": "update"}, {"code": "patch"}])
-                } else {
-                    json!([{"code": "read"}, {"code": "search-type"}])
+                "interaction": match (spec.search, spec.writes) {
+                    (_, true) => json!([{"code": "read"}, {"code": "search-type"}, {"code": "create"}, {"code": "update"}, {"code": "patch"}]),
+                    (true, false) => json!([{"code": "read"}, {"code": "search-type"}]),
+                    (false, false) => json!([{"code": "read"}]),
                 },
                 "versioning": "versioned",
                 "readHistory": false,
-                "searchParam": spec.params.iter().map(|p| json!({
-                    "name": p.name,
-                    "type": p.kind,
-                    "documentation": p.doc,
-                })).collect::<Vec<_>>(),
             });
             // FHIR has no empty arrays.
+            if !spec.params.is_empty() {
+                resource["searchParam"] =
+                    spec.params.iter().map(|p| json!({"name": p.name, "type": p.kind, "documentation": p.doc})).collect();
+            }
             if !spec.includes.is_empty() {
                 resource["searchInclude"] = json!(spec.includes);
             }

@@ -384,3 +384,330 @@ pub struct Slot {
     /// The end.
     pub end: String,
 }
+
+/// `Quantity`: a measured amount, in UCUM units where it has them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quantity {
+    /// The amount.
+    pub value: f64,
+    /// The unit, for people.
+    pub unit: String,
+    /// `http://unitsofmeasure.org`.
+    pub system: &'static str,
+    /// The UCUM code.
+    pub code: String,
+}
+
+impl Quantity {
+    /// An amount in a UCUM unit.
+    pub fn ucum(value: f64, unit: &str, code: &str) -> Self {
+        Self { value, unit: unit.into(), system: "http://unitsofmeasure.org", code: code.into() }
+    }
+}
+
+/// `Annotation`: a note.
+#[derive(Debug, Clone, Serialize)]
+pub struct Annotation {
+    /// The note.
+    pub text: String,
+}
+
+/// `Timing.repeat`.
+#[derive(Debug, Clone, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Repeat {
+    /// How long the course lasts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bounds_duration: Option<Quantity>,
+    /// Administrations per period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<u32>,
+    /// The period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<f64>,
+    /// Its unit (`h`, `d`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_unit: Option<&'static str>,
+}
+
+/// `Timing`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Timing {
+    /// When it repeats.
+    pub repeat: Repeat,
+    /// The frequency as written.
+    pub code: CodeableConcept,
+}
+
+/// `Dosage.doseAndRate`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoseAndRate {
+    /// The amount per administration.
+    pub dose_quantity: Quantity,
+}
+
+/// `Dosage`: how a medication is taken.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dosage {
+    /// The whole instruction in words.
+    pub text: String,
+    /// What the patient is told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_instruction: Option<String>,
+    /// When, where it could be read.
+    pub timing: Timing,
+    /// Only as needed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_needed_boolean: Option<bool>,
+    /// The route.
+    pub route: CodeableConcept,
+    /// The dose, where the strength is one amount of a mass.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dose_and_rate: Vec<DoseAndRate>,
+}
+
+/// `MedicationRequest.dispenseRequest`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DispenseRequest {
+    /// For how long.
+    pub expected_supply_duration: Quantity,
+}
+
+/// `MedicationRequest`: one medication of a prescription.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "resourceType", rename = "MedicationRequest")]
+pub struct MedicationRequest {
+    /// The prescription's id and the medication's place in it (`<prescription>-<n>`, from 1).
+    pub id: String,
+    /// The prescription's revision and last change.
+    pub meta: Meta,
+    /// The same, as an identifier.
+    pub identifier: Vec<Identifier>,
+    /// `active`.
+    pub status: &'static str,
+    /// `order`.
+    pub intent: &'static str,
+    /// The medication as written.
+    pub medication_codeable_concept: CodeableConcept,
+    /// The patient.
+    pub subject: Reference,
+    /// The visit it was written at.
+    pub supporting_information: Vec<Reference>,
+    /// When it was written.
+    pub authored_on: String,
+    /// The doctor.
+    pub requester: Reference,
+    /// The diagnosis.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reason_code: Vec<CodeableConcept>,
+    /// The prescription: every medication of it shares this.
+    pub group_identifier: Identifier,
+    /// The prescription's general instructions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub note: Vec<Annotation>,
+    /// How to take it.
+    pub dosage_instruction: Vec<Dosage>,
+    /// For how many days.
+    pub dispense_request: DispenseRequest,
+}
+
+/// `Attachment`: where a document's bytes are.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attachment {
+    /// Its media type.
+    #[serde(rename = "contentType")]
+    pub content_type: String,
+    /// Where to read it (the `Binary`, under the same permissions).
+    pub url: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its file name.
+    pub title: String,
+    /// When it was uploaded.
+    pub creation: String,
+}
+
+/// `DocumentReference.content`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Content {
+    /// The document.
+    pub attachment: Attachment,
+}
+
+/// `DocumentReference.context`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentContext {
+    /// The visit it belongs to.
+    pub related: Vec<Reference>,
+}
+
+/// `DocumentReference`: a document in a patient's record.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "resourceType", rename = "DocumentReference")]
+pub struct DocumentReference {
+    /// hms's document id.
+    pub id: String,
+    /// Its upload.
+    pub meta: Meta,
+    /// hms's id, and the SHA-256 of the bytes.
+    pub identifier: Vec<Identifier>,
+    /// `current`.
+    pub status: &'static str,
+    /// The kind (lab, scan, prescription, other).
+    #[serde(rename = "type")]
+    pub kind: CodeableConcept,
+    /// The patient.
+    pub subject: Reference,
+    /// When it was uploaded.
+    pub date: String,
+    /// What it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The bytes.
+    pub content: Vec<Content>,
+    /// The visit, if it belongs to one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<DocumentContext>,
+}
+
+/// `Binary`: a document's bytes, when asked for as FHIR JSON.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "resourceType", rename = "Binary")]
+pub struct Binary {
+    /// The document's id.
+    pub id: String,
+    /// The media type.
+    pub content_type: String,
+    /// The bytes, in base64.
+    pub data: String,
+}
+
+/// `Invoice.lineItem.priceComponent`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PriceComponent {
+    /// `base`, `tax`, `discount`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// A factor (the quantity, for a line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub factor: Option<f64>,
+    /// The amount.
+    pub amount: Money,
+}
+
+/// `Invoice.lineItem`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LineItem {
+    /// From 1.
+    pub sequence: u32,
+    /// What is charged.
+    pub charge_item_codeable_concept: CodeableConcept,
+    /// Its price: the unit price, times the quantity.
+    pub price_component: Vec<PriceComponent>,
+}
+
+/// `Invoice`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "resourceType", rename = "Invoice")]
+pub struct Invoice {
+    /// hms's invoice id.
+    pub id: String,
+    /// Version and last change.
+    pub meta: Meta,
+    /// hms's id and the invoice number.
+    pub identifier: Vec<Identifier>,
+    /// `issued`, `balanced` (paid), `cancelled`.
+    pub status: &'static str,
+    /// The patient.
+    pub subject: Reference,
+    /// When it was issued.
+    pub date: String,
+    /// The lines.
+    pub line_item: Vec<LineItem>,
+    /// Tax and discount over the whole.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub total_price_component: Vec<PriceComponent>,
+    /// Before tax and discount.
+    pub total_net: Money,
+    /// To pay.
+    pub total_gross: Money,
+    /// How and when it was paid, or cancelled.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub note: Vec<Annotation>,
+}
+
+/// `AuditEvent.agent`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Agent {
+    /// The role, in words.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CodeableConcept>,
+    /// Who.
+    pub who: Who,
+    /// Whether they asked for it.
+    pub requestor: bool,
+}
+
+/// A reference that may name its target by resource, by identifier, or by name alone.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Who {
+    /// `Type/<id>`, where hms serves the target as a resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// hms's id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identifier: Option<Identifier>,
+    /// A name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+}
+
+/// `AuditEvent.source`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditSource {
+    /// The system that recorded it.
+    pub observer: Who,
+}
+
+/// `AuditEvent.entity`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntity {
+    /// What was concerned.
+    pub what: Who,
+    /// The kind of record, as hms names it.
+    #[serde(rename = "type")]
+    pub kind: Coding,
+}
+
+/// `AuditEvent`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "resourceType", rename = "AuditEvent")]
+pub struct AuditEvent {
+    /// hms's audit event id.
+    pub id: String,
+    /// A REST operation, or a sign-in.
+    #[serde(rename = "type")]
+    pub kind: Coding,
+    /// hms's operation (`appointment.book`).
+    pub subtype: Vec<Coding>,
+    /// C, R, U, D or E.
+    pub action: &'static str,
+    /// When.
+    pub recorded: String,
+    /// 0 success, 4 refused, 8 failed.
+    pub outcome: &'static str,
+    /// What happened, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome_desc: Option<String>,
+    /// Who acted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub agent: Vec<Agent>,
+    /// hms.
+    pub source: AuditSource,
+    /// The record, and the patient it concerns.
+    pub entity: Vec<AuditEntity>,
+}

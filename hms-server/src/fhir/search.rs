@@ -29,6 +29,8 @@ pub struct Spec {
     pub sorts: &'static [&'static str],
     /// Whether it is written through FHIR too (create, and its status by update or patch).
     pub writes: bool,
+    /// Whether it is searched (a `Binary` is only read, through its `DocumentReference`).
+    pub search: bool,
 }
 
 const fn p(name: &'static str, kind: &'static str, doc: &'static str) -> Param {
@@ -48,6 +50,7 @@ pub const SPECS: &[Spec] = &[
         includes: &[],
         sorts: &[],
         writes: false,
+        search: true,
     },
     Spec {
         kind: "Practitioner",
@@ -59,6 +62,7 @@ pub const SPECS: &[Spec] = &[
         includes: &[],
         sorts: &[],
         writes: false,
+        search: true,
     },
     Spec {
         kind: "PractitionerRole",
@@ -71,6 +75,7 @@ pub const SPECS: &[Spec] = &[
         includes: &["PractitionerRole:practitioner"],
         sorts: &[],
         writes: false,
+        search: true,
     },
     Spec {
         kind: "Schedule",
@@ -82,6 +87,7 @@ pub const SPECS: &[Spec] = &[
         includes: &[],
         sorts: &[],
         writes: false,
+        search: true,
     },
     Spec {
         kind: "Slot",
@@ -93,6 +99,7 @@ pub const SPECS: &[Spec] = &[
         includes: &[],
         sorts: &[],
         writes: false,
+        search: true,
     },
     Spec {
         kind: "Appointment",
@@ -107,6 +114,56 @@ pub const SPECS: &[Spec] = &[
         includes: &["Appointment:patient", "Appointment:practitioner", "Appointment:actor"],
         sorts: &["date"],
         writes: true,
+        search: true,
+    },
+    Spec {
+        kind: "MedicationRequest",
+        params: &[
+            p("_id", "token", "<prescription id>-<n>: the n-th medication of a prescription"),
+            p("patient", "reference", "the patient (Patient/<id>)"),
+            p("requester", "reference", "the doctor who prescribed (Practitioner/<id>)"),
+        ],
+        includes: &["MedicationRequest:patient", "MedicationRequest:requester"],
+        sorts: &[],
+        writes: false,
+        search: true,
+    },
+    Spec {
+        kind: "DocumentReference",
+        params: &[
+            p("_id", "token", "hms's document id"),
+            p("patient", "reference", "the patient (Patient/<id>); required, except for a patient's own"),
+        ],
+        includes: &[],
+        sorts: &[],
+        writes: false,
+        search: true,
+    },
+    Spec { kind: "Binary", params: &[], includes: &[], sorts: &[], writes: false, search: false },
+    Spec {
+        kind: "Invoice",
+        params: &[
+            p("_id", "token", "hms's invoice id"),
+            p("patient", "reference", "the patient (Patient/<id>)"),
+            p("status", "token", "issued (to pay), balanced (paid) or cancelled"),
+        ],
+        includes: &[],
+        sorts: &[],
+        writes: false,
+        search: true,
+    },
+    Spec {
+        kind: "AuditEvent",
+        params: &[
+            p("_id", "token", "hms's audit event id"),
+            p("patient", "reference", "the patient concerned (Patient/<id>)"),
+            p("agent", "reference", "who acted (Practitioner/<id>, Patient/<id>, or an account id)"),
+            p("date", "date", "when, with eq, ge, gt, le or lt"),
+        ],
+        includes: &[],
+        sorts: &[],
+        writes: false,
+        search: true,
     },
 ];
 

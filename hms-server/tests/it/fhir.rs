@@ -70,7 +70,22 @@ async fn fhir_interface(s: &TestServer) {
     assert_eq!(cap["resourceType"], "CapabilityStatement");
     assert_eq!(cap["fhirVersion"], "4.0.1");
     let kinds: Vec<&str> = cap["rest"][0]["resource"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["Patient", "Practitioner", "PractitionerRole", "Schedule", "Slot", "Appointment"]);
+    assert_eq!(
+        kinds,
+        [
+            "Patient",
+            "Practitioner",
+            "PractitionerRole",
+            "Schedule",
+            "Slot",
+            "Appointment",
+            "MedicationRequest",
+            "DocumentReference",
+            "Binary",
+            "Invoice",
+            "AuditEvent"
+        ]
+    );
 
     // Everything else needs a bearer token.
     let resp = s.client.get(format!("{}/fhir/R4/Patient", s.base)).send().await.unwrap();
@@ -491,4 +506,147 @@ async fn fhir_booking_race(s: &TestServer) {
     assert!(conflicts.iter().all(|o| o["resourceType"] == "OperationOutcome" && o["issue"][0]["code"] == "conflict"));
 }
 
-on_both!(fhir_interface, fhir_booking, fhir_booking_race);
+/// Prescriptions as MedicationRequests (one per medication), documents and their bytes, invoices
+/// and the audit log, each under the API's permissions.
+async fn fhir_records(s: &TestServer) {
+    let admin = s.admin().await;
+    let (dr, dr_id) = s.doctor(1).await;
+    let (other_dr, _) = s.doctor(2).await;
+    let (p1, p1_id) = s.patient(1).await;
+    let (p2, _) = s.patient(2).await;
+    let desk = s.staff(&admin, hms_core::Role::Receptionist, 1).await;
+    let slot = s.slots(&dr_id).await[0].clone();
+    let (status, a) = s.post("/api/appointments", Some(&p1), json!({"doctor_id": dr_id, "starts_at": slot})).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let a_id = a["id"].as_str().unwrap().to_string();
+    let (status, _) = s.post(&format!("/api/appointments/{a_id}/confirm"), Some(&dr), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let start = chrono::DateTime::parse_from_rfc3339(&slot).unwrap().with_timezone(&chrono::Utc);
+    s.advance(start - s.now() + chrono::Duration::minutes(10));
+    let (status, rx) = s
+        .post(
+            "/api/prescriptions",
+            Some(&dr),
+            json!({"appointment_id": a_id, "diagnosis": "Community-acquired pneumonia", "instructions": "Rest",
+                   "medications": [
+                       {"name": "amoxicillin", "strength": "500 mg", "route": "oral", "frequency": "three times daily", "duration_days": 7, "instructions": "with food"},
+                       {"name": "paracetamol", "strength": "1 g", "route": "oral", "frequency": "every 6 hours as needed, max 4 doses a day", "duration_days": 3},
+                       {"name": "salbutamol", "strength": "2 puffs", "route": "inhaled", "frequency": "as directed", "duration_days": 5}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{rx}");
+    let rx_id = rx["id"].as_str().unwrap().to_string();
+    let form = reqwest::multipart::Form::new().text("kind", "lab").text("appointment_id", a_id.clone()).part(
+        "file",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4 x-ray".to_vec()).file_name("chest.pdf").mime_str("application/pdf").unwrap(),
+    );
+    let (status, doc) = s.multipart(&format!("/api/patients/{p1_id}/documents"), Some(&dr), form).await;
+    assert_eq!(status, StatusCode::CREATED, "{doc}");
+    let doc_id = doc["id"].as_str().unwrap().to_string();
+    let (status, _) = s.post(&format!("/api/appointments/{a_id}/complete"), Some(&dr), json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, inv) = s.post("/api/invoices", Some(&desk), json!({"appointment_id": a_id, "tax_rate": "10"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{inv}");
+    let inv_id = inv["id"].as_str().unwrap().to_string();
+
+    // One MedicationRequest per medication, sharing the prescription as their group.
+    let (orders, included, total) = all_pages(s, "/MedicationRequest?_count=2&_include=MedicationRequest:requester", &p1).await;
+    assert_eq!(total, 3);
+    assert_eq!(ids(&orders), vec![format!("{rx_id}-1"), format!("{rx_id}-2"), format!("{rx_id}-3")]);
+    let mut requesters = ids(&included);
+    requesters.dedup();
+    assert_eq!(requesters, vec![dr_id.clone()], "each page includes the doctor its entries name");
+    assert!(orders.iter().all(|o| o["groupIdentifier"]["value"] == format!("urn:uuid:{rx_id}")));
+    assert!(
+        orders
+            .iter()
+            .all(|o| o["subject"]["reference"] == format!("Patient/{p1_id}")
+                && o["requester"]["reference"] == format!("Practitioner/{dr_id}"))
+    );
+    let amoxicillin = orders.iter().find(|o| o["id"] == format!("{rx_id}-1")).unwrap();
+    let dosage = &amoxicillin["dosageInstruction"][0];
+    assert_eq!(
+        dosage["doseAndRate"][0]["doseQuantity"],
+        json!({"value": 500.0, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg"})
+    );
+    assert_eq!(dosage["timing"]["repeat"]["frequency"], 3);
+    assert_eq!(dosage["timing"]["repeat"]["period"], 1.0);
+    assert_eq!(dosage["timing"]["repeat"]["periodUnit"], "d");
+    assert_eq!(dosage["route"]["coding"][0]["code"], "26643006");
+    assert_eq!(dosage["patientInstruction"], "with food");
+    assert_eq!(amoxicillin["reasonCode"][0]["text"], "Community-acquired pneumonia");
+    let paracetamol = orders.iter().find(|o| o["id"] == format!("{rx_id}-2")).unwrap();
+    assert_eq!(paracetamol["dosageInstruction"][0]["doseAndRate"][0]["doseQuantity"]["value"], 1000.0);
+    assert_eq!(paracetamol["dosageInstruction"][0]["asNeededBoolean"], true);
+    let salbutamol = orders.iter().find(|o| o["id"] == format!("{rx_id}-3")).unwrap();
+    assert!(salbutamol["dosageInstruction"][0].get("doseAndRate").is_none(), "two puffs are not a mass");
+    assert_eq!(salbutamol["dosageInstruction"][0]["timing"]["code"]["text"], "as directed");
+    let (status, read) = fhir(s, &format!("/MedicationRequest/{rx_id}-2"), Some(&p1)).await;
+    assert_eq!((status, &read), (StatusCode::OK, paracetamol));
+    for missing in [format!("{rx_id}-4"), format!("{rx_id}-0"), "x-1".to_string()] {
+        let (status, _) = fhir(s, &format!("/MedicationRequest/{missing}"), Some(&p1)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+    }
+    // Another patient and another doctor see none of it.
+    for token in [&p2, &other_dr] {
+        let (status, _) = fhir(s, &format!("/MedicationRequest/{rx_id}-1"), Some(token)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (_, _, total) = all_pages(s, "/MedicationRequest", token).await;
+        assert_eq!(total, 0);
+    }
+    let (status, _) = fhir(s, &format!("/MedicationRequest?patient=Patient/{p1_id}"), Some(&p2)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The document, and its bytes through Binary.
+    let (docs, _, total) = all_pages(s, "/DocumentReference", &p1).await;
+    assert_eq!((total, ids(&docs)), (1, vec![doc_id.clone()]));
+    let attachment = &docs[0]["content"][0]["attachment"];
+    assert_eq!(attachment["url"], format!("{}/fhir/R4/Binary/{doc_id}", s.base));
+    assert_eq!(attachment["contentType"], "application/pdf");
+    assert_eq!(docs[0]["context"]["related"][0]["reference"], format!("Appointment/{a_id}"));
+    let raw = s.client.get(attachment["url"].as_str().unwrap()).bearer_auth(&p1).send().await.unwrap();
+    assert_eq!(raw.status(), StatusCode::OK);
+    assert_eq!(raw.headers()["content-type"], "application/pdf");
+    assert!(raw.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert_eq!(raw.bytes().await.unwrap().as_ref(), b"%PDF-1.4 x-ray");
+    let as_fhir =
+        s.client.get(attachment["url"].as_str().unwrap()).bearer_auth(&p1).header("accept", "application/fhir+json").send().await.unwrap();
+    let binary: Value = as_fhir.json().await.unwrap();
+    assert_eq!((binary["resourceType"].as_str(), binary["data"].as_str()), (Some("Binary"), Some("JVBERi0xLjQgeC1yYXk=")));
+    let (status, _) = fhir(s, &format!("/Binary/{doc_id}"), Some(&p2)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = fhir(s, "/DocumentReference", Some(&admin)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "whose documents?");
+    let (status, _) = fhir(s, "/Binary", Some(&p1)).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+
+    // The invoice: issued, then balanced once paid.
+    let (status, invoice) = fhir(s, &format!("/Invoice/{inv_id}"), Some(&p1)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(invoice["status"], "issued");
+    assert_eq!(invoice["totalNet"], json!({"value": 150.5, "currency": "USD"}));
+    assert_eq!(invoice["totalGross"]["value"], 165.55);
+    assert_eq!(invoice["lineItem"][0]["priceComponent"][0]["amount"]["value"], 150.5);
+    let (status, _) = s.post(&format!("/api/invoices/{inv_id}/pay"), Some(&desk), json!({"method": "card"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (paid, _, _) = all_pages(s, "/Invoice?status=balanced", &p1).await;
+    assert_eq!(ids(&paid), vec![inv_id.clone()]);
+    let (_, _, total) = all_pages(s, "/Invoice?status=issued", &admin).await;
+    assert_eq!(total, 0);
+    let (status, _) = fhir(s, &format!("/Invoice/{inv_id}"), Some(&p2)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The audit log: admins only; the reads above are in it.
+    let (events, _, total) = all_pages(s, &format!("/AuditEvent?patient=Patient/{p1_id}&_count=100"), &admin).await;
+    assert!(total > 0);
+    let subtypes: Vec<&str> = events.iter().map(|e| e["subtype"][0]["code"].as_str().unwrap()).collect();
+    assert!(subtypes.contains(&"prescription.read"), "{subtypes:?}");
+    assert!(subtypes.contains(&"document.download"), "{subtypes:?}");
+    let one = &events[0];
+    let (status, read) = fhir(s, &format!("/AuditEvent/{}", one["id"].as_str().unwrap()), Some(&admin)).await;
+    assert_eq!((status, &read), (StatusCode::OK, one));
+    let (status, _) = fhir(s, "/AuditEvent", Some(&dr)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+on_both!(fhir_interface, fhir_booking, fhir_booking_race, fhir_records);
