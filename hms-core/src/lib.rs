@@ -62,6 +62,7 @@ pub use session::{IssuedSession, Session};
 pub use user::{PasswordCost, Role, User};
 pub use values::{BloodGroup, Email, LicenseNumber, PersonName, Phone, Sex, TimeZone};
 pub use workflows::accounts::{DoctorDetails, PatientDetails, ProfileUpdate, Registration};
+pub use workflows::admin::Disclosure;
 pub use workflows::appointments::BookingInput;
 pub use workflows::billing::{InvoiceInput, LineInput};
 pub use workflows::doctors::{DoctorUpdate, ExceptionInput};

@@ -15,7 +15,7 @@ pub mod model;
 pub mod search;
 
 use chrono::{DateTime, Utc};
-use hms_core::{Actor, AppointmentFilter, DoctorFilter, Error, ErrorKind, Page, PageRequest, PatientFilter};
+use hms_core::{Actor, AppointmentFilter, DoctorFilter, EntityKind, Error, ErrorKind, Page, PageRequest, PatientFilter};
 use poem::http::{Method, StatusCode, header};
 use poem::{Request, Response};
 use serde::Serialize;
@@ -173,6 +173,7 @@ async fn answer(req: &Request, body: poem::Body) -> Answer {
         }
         [_, id] => {
             let resource = ctx.read(spec.kind, id).await?;
+            ctx.disclosed("fhir.read", &format!("{}/{id}", spec.kind), [&resource].into_iter()).await?;
             Ok(read_answer(resource))
         }
         [_] if !spec.search => {
@@ -187,6 +188,8 @@ async fn answer(req: &Request, body: poem::Body) -> Answer {
                 .any(|v| v.split([',', ';']).any(|p| p.trim().eq_ignore_ascii_case("handling=lenient")));
             let search = Search::parse(spec, req.uri().query().unwrap_or_default(), lenient)?;
             let bundle = ctx.search(spec, &search).await?;
+            let asked = bundle.link.first().map(|l| l.url.trim_start_matches(ctx.base)).unwrap_or(spec.kind).to_string();
+            ctx.disclosed("fhir.search", &asked, bundle.entry.iter().map(|e| &e.resource)).await?;
             Ok(fhir_json(StatusCode::OK, &bundle))
         }
         _ => Err(Outcome::not_found("no such resource")),
@@ -659,6 +662,34 @@ impl Context<'_> {
         Ok(written(StatusCode::OK, &map::appointment(&changed), self.base))
     }
 
+    /// Keeps the account of what an answer shows (`record_disclosures`): one audit event for each
+    /// patient whose data it holds, or one for the answer if it holds none.
+    async fn disclosed<'v>(&self, operation: &'static str, asked: &str, shown: impl Iterator<Item = &'v Value>) -> Result<(), Outcome> {
+        let mut disclosures: Vec<hms_core::Disclosure> = Vec::new();
+        let mut last: Option<hms_core::Disclosure> = None;
+        let mut count = 0;
+        for resource in shown {
+            count += 1;
+            let d = disclosure(resource);
+            if d.patient_id.is_some() && !disclosures.iter().any(|known| known.patient_id == d.patient_id) {
+                disclosures.push(hms_core::Disclosure { entity_id: None, ..d.clone() });
+            }
+            last = Some(d);
+        }
+        match last {
+            // One record: it is named.
+            Some(d) if count == 1 => disclosures = vec![d],
+            _ if disclosures.is_empty() => {
+                let kind = asked.trim_start_matches('/').split(['/', '?']).next().unwrap_or_default();
+                disclosures.push(hms_core::Disclosure { entity: entity_of(kind), entity_id: None, patient_id: None });
+            }
+            _ => {}
+        }
+        let detail = format!("{asked} ({count} shown)");
+        self.state.hospital.record_disclosures(self.actor, operation, &detail, &disclosures, self.now).await?;
+        Ok(())
+    }
+
     /// The patients and doctors a page refers to, for `_include`: each read as the caller,
     /// through the same checks as a read of its own, so what the caller may not read is left out.
     async fn included(&self, mut patients: Vec<hms_core::PatientId>, mut doctors: Vec<hms_core::DoctorId>) -> Result<Vec<Value>, Outcome> {
@@ -689,6 +720,12 @@ impl Context<'_> {
     async fn binary(&self, id: &str, wants_fhir: bool) -> Answer {
         let id = path_id("Binary", id)?;
         let (document, bytes) = self.state.hospital.document_content(self.actor, id.into(), self.now).await?;
+        let shown = hms_core::Disclosure {
+            entity: EntityKind::Document,
+            entity_id: Some(document.id.to_string()),
+            patient_id: Some(document.patient_id),
+        };
+        self.state.hospital.record_disclosures(self.actor, "fhir.read", &format!("Binary/{}", document.id), &[shown], self.now).await?;
         if wants_fhir {
             use base64::Engine;
             let data = base64::engine::general_purpose::STANDARD.encode(&bytes);
@@ -821,6 +858,35 @@ impl Context<'_> {
         }
         Ok(model::Bundle { kind: "searchset", total, link, entry: entries })
     }
+}
+
+/// The kind of hms record a resource type shows.
+fn entity_of(kind: &str) -> EntityKind {
+    match kind {
+        "Patient" => EntityKind::Patient,
+        "Appointment" => EntityKind::Appointment,
+        "MedicationRequest" => EntityKind::Prescription,
+        "DocumentReference" | "Binary" => EntityKind::Document,
+        "Invoice" => EntityKind::Invoice,
+        "AuditEvent" => EntityKind::Audit,
+        "Schedule" | "Slot" => EntityKind::Availability,
+        _ => EntityKind::Doctor,
+    }
+}
+
+/// What one resource discloses: its record, and the patient it concerns.
+fn disclosure(resource: &Value) -> hms_core::Disclosure {
+    let kind = resource["resourceType"].as_str().unwrap_or_default();
+    let id = resource["id"].as_str().map(str::to_string);
+    let patient_ref = |r: &Value| r.as_str().and_then(|r| r.strip_prefix("Patient/")).and_then(|id| id.parse::<Uuid>().ok());
+    let patient = if kind == "Patient" {
+        id.as_deref().and_then(|id| id.parse::<Uuid>().ok())
+    } else {
+        patient_ref(&resource["subject"]["reference"])
+            .or_else(|| resource["participant"].as_array().into_iter().flatten().find_map(|p| patient_ref(&p["actor"]["reference"])))
+            .or_else(|| resource["entity"].as_array().into_iter().flatten().find_map(|e| patient_ref(&e["what"]["reference"])))
+    };
+    hms_core::Disclosure { entity: entity_of(kind), entity_id: id, patient_id: patient.map(Into::into) }
 }
 
 /// When what the CapabilityStatement says last changed.

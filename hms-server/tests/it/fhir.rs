@@ -642,6 +642,20 @@ async fn fhir_records(s: &TestServer) {
     let subtypes: Vec<&str> = events.iter().map(|e| e["subtype"][0]["code"].as_str().unwrap()).collect();
     assert!(subtypes.contains(&"prescription.read"), "{subtypes:?}");
     assert!(subtypes.contains(&"document.download"), "{subtypes:?}");
+    // Every FHIR read and search that showed this patient's data is accounted for, by whom.
+    for (operation, asked) in [
+        ("fhir.search", "/MedicationRequest?_count=2"),
+        ("fhir.read", "MedicationRequest/"),
+        ("fhir.read", "Binary/"),
+        ("fhir.search", "/DocumentReference"),
+    ] {
+        assert!(
+            events.iter().any(|e| e["subtype"][0]["code"] == operation
+                && e["outcomeDesc"].as_str().unwrap_or_default().contains(asked)
+                && e["agent"][0]["who"]["reference"] == format!("Patient/{p1_id}")),
+            "{operation} {asked}: {subtypes:?}"
+        );
+    }
     let one = &events[0];
     let (status, read) = fhir(s, &format!("/AuditEvent/{}", one["id"].as_str().unwrap()), Some(&admin)).await;
     assert_eq!((status, &read), (StatusCode::OK, one));
