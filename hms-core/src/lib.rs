@@ -66,6 +66,7 @@ pub use workflows::admin::Disclosure;
 pub use workflows::appointments::BookingInput;
 pub use workflows::billing::{InvoiceInput, LineInput};
 pub use workflows::doctors::{DoctorUpdate, ExceptionInput};
+pub use workflows::export::{ExportBatch, ExportKind};
 pub use workflows::patients::PatientUpdate;
 pub use workflows::prescriptions::{MedicationInput, PrescriptionInput};
 pub use workflows::records::{DocumentInput, NoteInput};

@@ -123,6 +123,8 @@ crate::code_enum! {
         ReadAudit = "audit.read",
         /// Create staff, list users, activate and deactivate accounts.
         AdminUsers = "user.admin",
+        /// Export the hospital's records in bulk (for analytics).
+        BulkExport = "data.export",
     }
 }
 
@@ -207,7 +209,7 @@ fn grant(role: Role, action: Action) -> Grant {
         (A::ReadInvoice, Admin | Receptionist) => All,
         (A::ReadInvoice, Patient) => Own,
         (A::Notifications, _) => Own,
-        (A::Dashboard | A::ReadAudit | A::AdminUsers, Admin) => All,
+        (A::Dashboard | A::ReadAudit | A::AdminUsers | A::BulkExport, Admin) => All,
         _ => None,
     }
 }
@@ -374,6 +376,11 @@ mod tests {
         (Action::AdminUsers, Nurse, '-', '-'),
         (Action::AdminUsers, Receptionist, '-', '-'),
         (Action::AdminUsers, Patient, '-', '-'),
+        (Action::BulkExport, Admin, 'A', 'A'),
+        (Action::BulkExport, Doctor, '-', '-'),
+        (Action::BulkExport, Nurse, '-', '-'),
+        (Action::BulkExport, Receptionist, '-', '-'),
+        (Action::BulkExport, Patient, '-', '-'),
     ];
 
     fn cell(r: Result<Scope, Denial>) -> char {
@@ -402,7 +409,7 @@ mod tests {
     #[test]
     fn nobody_but_admins_reaches_admin_actions() {
         for &role in Role::ALL {
-            for action in [Action::Dashboard, Action::ReadAudit, Action::AdminUsers] {
+            for action in [Action::Dashboard, Action::ReadAudit, Action::AdminUsers, Action::BulkExport] {
                 assert_eq!(decide(role, action, Own).is_ok(), role == Admin);
             }
         }

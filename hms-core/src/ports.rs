@@ -8,6 +8,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
 
 use crate::appointment::{Appointment, AppointmentStatus};
 use crate::audit::{AuditEvent, AuditFilter};
@@ -253,6 +254,15 @@ pub trait Tx: Send {
     async fn prescription(&mut self, id: PrescriptionId) -> Result<Option<Prescription>>;
     /// Prescriptions, newest first.
     async fn list_prescriptions(&mut self, filter: &PrescriptionFilter, page: PageRequest) -> Result<Page<Prescription>>;
+    /// The records of `kind` whose id is greater than `after`, changed at or after `since` if
+    /// given, at most `limit`, in id order (see `workflows::export`).
+    async fn export_batch(
+        &mut self,
+        kind: crate::workflows::export::ExportKind,
+        after: Uuid,
+        since: Option<DateTime<Utc>>,
+        limit: u32,
+    ) -> Result<crate::workflows::export::ExportBatch>;
     /// The medications of the prescriptions `filter` names, counted one by one in the order of
     /// `list_prescriptions` (and each prescription's own order): the prescriptions holding the
     /// `limit` medications from the `skip`-th, each with how many medications come before its

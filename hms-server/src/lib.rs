@@ -50,6 +50,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Whether the hospital reaches the server only over HTTPS (cookies are then `Secure`).
     pub https_only: bool,
+    /// The FHIR bulk exports running or ready.
+    pub exports: std::sync::Arc<fhir::export::Exports>,
 }
 
 /// A source of the current instant.
@@ -131,6 +133,7 @@ impl AppState {
             public_doctors: cache::doctor_list_cache(config.public_list_ttl),
             clock: system_clock(),
             https_only: config.hsts,
+            exports: std::sync::Arc::new(fhir::export::Exports::from_env()),
         }
     }
 }

@@ -162,6 +162,8 @@ pub(crate) const COUNT_NOTES: &str = "select count(*) from visit_note where pati
 
 pub(crate) const INSERT_DOCUMENT: &str = "insert into document (id, patient_id, appointment_id, kind, file_name, content_type, \
      size_bytes, sha256, description, uploaded_by, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+pub(crate) const DOCUMENT_SELECT: &str = "select id, patient_id, appointment_id, kind, file_name, content_type, size_bytes, \
+     sha256, description, uploaded_by, created_at from document";
 pub(crate) const DOCUMENT_BY_ID: &str = "select id, patient_id, appointment_id, kind, file_name, content_type, size_bytes, \
      sha256, description, uploaded_by, created_at from document where id = $1";
 pub(crate) const DOCUMENTS_OF: &str = "select id, patient_id, appointment_id, kind, file_name, content_type, size_bytes, \

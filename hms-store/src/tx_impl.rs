@@ -1161,6 +1161,40 @@ macro_rules! impl_tx {
                 self.paged(&mut count, &mut items, page, prescription_row).await
             }
 
+            async fn export_batch(
+                &mut self,
+                kind: hms_core::ExportKind,
+                after: Uuid,
+                since: Option<DateTime<Utc>>,
+                limit: u32,
+            ) -> Result<hms_core::ExportBatch> {
+                use hms_core::{ExportBatch, ExportKind};
+                // (the query up to its id bound, the id column, the column `since` bounds)
+                let (head, id, changed) = match kind {
+                    ExportKind::Patient => (format!("{PATIENT_SELECT} where"), "p.id", "p.updated_at"),
+                    ExportKind::Doctor => (format!("{DOCTOR_SELECT} where"), "d.id", "d.updated_at"),
+                    ExportKind::Appointment => (format!("select {APPOINTMENT_COLS} from appointment where"), "id", "updated_at"),
+                    ExportKind::Prescription => (format!("select {PRESCRIPTION_COLS} from prescription where"), "id", "updated_at"),
+                    ExportKind::Document => (format!("{DOCUMENT_SELECT} where"), "id", "created_at"),
+                    ExportKind::Invoice => (format!("select {INVOICE_COLS} from invoice where"), "id", "updated_at"),
+                };
+                let mut qb = QueryBuilder::<$DB>::new(head);
+                qb.push(format_args!(" {id} > ")).push_bind(after);
+                if let Some(since) = since {
+                    qb.push(format_args!(" and {changed} >= ")).push_bind(ts(since));
+                }
+                qb.push(format_args!(" order by {id} limit ")).push_bind(i64::from(limit));
+                let rows = qb.build().fetch_all(self.conn().await?).await.map_err(map)?;
+                Ok(match kind {
+                    ExportKind::Patient => ExportBatch::Patients(rows.iter().map(patient_row).collect::<Result<_>>()?),
+                    ExportKind::Doctor => ExportBatch::Doctors(rows.iter().map(doctor_row).collect::<Result<_>>()?),
+                    ExportKind::Appointment => ExportBatch::Appointments(rows.iter().map(appointment_row).collect::<Result<_>>()?),
+                    ExportKind::Prescription => ExportBatch::Prescriptions(rows.iter().map(prescription_row).collect::<Result<_>>()?),
+                    ExportKind::Document => ExportBatch::Documents(rows.iter().map(document_row).collect::<Result<_>>()?),
+                    ExportKind::Invoice => ExportBatch::Invoices(rows.iter().map(invoice_row).collect::<Result<_>>()?),
+                })
+            }
+
             async fn prescriptions_by_medication(
                 &mut self,
                 filter: &PrescriptionFilter,

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod appointments;
 pub mod billing;
 pub mod doctors;
+pub mod export;
 pub mod notifications;
 pub mod patients;
 pub mod prescriptions;

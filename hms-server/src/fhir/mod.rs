@@ -10,6 +10,7 @@
 //! against it and the CapabilityStatement is written from it, so the statement lists exactly what
 //! is supported.
 
+pub mod export;
 pub mod map;
 pub mod model;
 pub mod search;
@@ -122,6 +123,7 @@ fn allowed(segments: &[&str]) -> &'static str {
     match segments {
         ["Appointment"] => "GET, HEAD, POST",
         ["Appointment", _] => "GET, HEAD, PUT, PATCH",
+        ["$export-status", _] => "GET, HEAD, DELETE",
         _ => "GET, HEAD",
     }
 }
@@ -146,11 +148,18 @@ async fn answer(req: &Request, body: poem::Body) -> Answer {
         return Err(Outcome::new(StatusCode::UNAUTHORIZED, "login", "sign in first: a valid bearer token is required"));
     };
     let actor = caller.actor;
+    let ctx = Context { state, actor: &actor, base: &base, now: state.now() };
+    match segments.as_slice() {
+        ["$export"] => return ctx.kick_off(req, export::SYSTEM_TYPES).await,
+        ["Patient", "$export"] => return ctx.kick_off(req, export::PATIENT_TYPES).await,
+        ["$export-status", id] => return ctx.export_status(id, method == Method::DELETE).await,
+        ["$export-file", id, name] => return ctx.export_file(id, name).await,
+        _ => {}
+    }
     let spec = match segments.first() {
         Some(kind) => search::spec(kind).ok_or_else(|| Outcome::not_found(format!("this server does not serve \"{kind}\" resources")))?,
         None => return Err(Outcome::not_found("name a resource type: GET /fhir/R4/<type>")),
     };
-    let ctx = Context { state, actor: &actor, base: &base, now: state.now() };
     if method == Method::POST || method == Method::PUT || method == Method::PATCH {
         let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
         let bytes = body
@@ -275,7 +284,7 @@ struct Context<'a> {
     now: DateTime<Utc>,
 }
 
-fn to_value(resource: impl Serialize) -> Value {
+pub(crate) fn to_value(resource: impl Serialize) -> Value {
     serde_json::to_value(resource).expect("a FHIR resource serializes")
 }
 
@@ -747,6 +756,100 @@ impl Context<'_> {
         Ok(response)
     }
 
+    /// Kicks off a bulk export (`$export`, `Patient/$export`) of `offered` (or the `_type`s
+    /// named among them): 202 with the status URL in `Content-Location`.
+    async fn kick_off(&self, req: &Request, offered: &[&'static str]) -> Answer {
+        let asks_async = req
+            .headers()
+            .get_all("prefer")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.split([',', ';']).any(|p| p.trim().eq_ignore_ascii_case("respond-async")));
+        if !asks_async {
+            return Err(Outcome::invalid("Prefer", "an export answers asynchronously: send Prefer: respond-async"));
+        }
+        let (mut types, mut since) = (offered.to_vec(), None);
+        for (name, value) in search::form_urlencoded(req.uri().query().unwrap_or_default()) {
+            match name.as_str() {
+                "_type" => {
+                    let mut named = Vec::new();
+                    for t in value.split(',').map(str::trim) {
+                        let known = offered.iter().find(|o| **o == t).ok_or_else(|| {
+                            Outcome::invalid("_type", format!("\"{t}\" is not exported here; the types are {}", offered.join(", ")))
+                        })?;
+                        named.push(*known);
+                    }
+                    types = named;
+                }
+                "_since" => {
+                    let t = DateTime::parse_from_rfc3339(&value)
+                        .map_err(|_| Outcome::invalid("_since", "must be an instant with its time zone"))?;
+                    since = Some(t.with_timezone(&Utc));
+                }
+                "_outputFormat" => {
+                    if !matches!(value.as_str(), "application/fhir+ndjson" | "application/ndjson" | "ndjson") {
+                        return Err(Outcome::invalid("_outputFormat", "this server writes application/fhir+ndjson"));
+                    }
+                }
+                other => return Err(Outcome::invalid(other, "an export takes _type, _since and _outputFormat")),
+            }
+        }
+        let request = format!("{}{}", self.base.trim_end_matches(BASE), req.uri());
+        self.state.hospital.begin_export(self.actor, &request, self.now).await?;
+        let job = self
+            .state
+            .exports
+            .start(self.state.hospital.clone(), *self.actor, export::Order { types, since, request, base: self.base.to_string() }, self.now)
+            .map_err(|e| Outcome::from(Error::internal(format!("the export folder: {e}"))))?;
+        let mut response = Response::builder().status(StatusCode::ACCEPTED).finish();
+        if let Ok(value) = header::HeaderValue::from_str(&format!("{}/$export-status/{}", self.base, job.id)) {
+            response.headers_mut().insert(header::CONTENT_LOCATION, value);
+        }
+        Ok(response)
+    }
+
+    /// An export job, for an admin (the core's export permission), or not found.
+    async fn export_job(&self, id: &str) -> Result<std::sync::Arc<export::Job>, Outcome> {
+        self.state.hospital.ensure_may(self.actor, hms_core::Action::BulkExport, EntityKind::Audit, self.now).await?;
+        id.parse().ok().and_then(|id| self.state.exports.get(id)).ok_or_else(|| Outcome::not_found("no such export"))
+    }
+
+    /// An export's status: 202 with `X-Progress` while it runs, the manifest once it is written;
+    /// `DELETE` ends it and removes its files.
+    async fn export_status(&self, id: &str, delete: bool) -> Answer {
+        let job = self.export_job(id).await?;
+        if delete {
+            self.state.exports.remove(job.id);
+            return Ok(Response::builder().status(StatusCode::ACCEPTED).finish());
+        }
+        let state = job.state.lock().expect("the job's state").clone();
+        match state {
+            export::State::Running => {
+                let mut response = Response::builder().status(StatusCode::ACCEPTED).finish();
+                if let Ok(value) = header::HeaderValue::from_str(&job.progress()) {
+                    response.headers_mut().insert("x-progress", value);
+                }
+                response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+                Ok(response)
+            }
+            export::State::Done(outputs) => {
+                let body = export::manifest(&job, &outputs, self.base);
+                Ok(Response::builder().status(StatusCode::OK).content_type("application/json").body(body.to_string()))
+            }
+            export::State::Failed(why) => {
+                Err(Outcome::new(StatusCode::INTERNAL_SERVER_ERROR, "exception", format!("the export failed: {why}")))
+            }
+        }
+    }
+
+    /// One NDJSON file of a finished export, streamed from disk.
+    async fn export_file(&self, id: &str, name: &str) -> Answer {
+        let job = self.export_job(id).await?;
+        let path = job.file(name).ok_or_else(|| Outcome::not_found("no such file in this export"))?;
+        let file = tokio::fs::File::open(&path).await.map_err(|_| Outcome::not_found("the file is gone"))?;
+        Ok(Response::builder().status(StatusCode::OK).content_type("application/fhir+ndjson").body(poem::Body::from_async_read(file)))
+    }
+
     /// A doctor's free slots in the window the search names, one page of them.
     async fn slots(&self, s: &Search, page: PageRequest) -> Result<Page<Value>, Outcome> {
         let schedule = s.one("schedule")?.ok_or_else(|| Outcome::invalid("schedule", "is required: the slots of which schedule?"))?;
@@ -936,6 +1039,11 @@ pub fn capability_statement(base: &str) -> Value {
                 "description": "A bearer token from POST /api/auth/login; reads pass the same permission checks as /api, and are audited alike.",
             },
             "resource": resources,
+            "operation": [{
+                "name": "export",
+                "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+                "documentation": "Admins: GET $export or Patient/$export with Prefer: respond-async; _type, _since and _outputFormat (NDJSON).",
+            }],
         }],
     })
 }

@@ -663,4 +663,103 @@ async fn fhir_records(s: &TestServer) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
-on_both!(fhir_interface, fhir_booking, fhir_booking_race, fhir_records);
+/// Polls an export's status until it is written; returns the manifest.
+async fn finished_export(s: &TestServer, status_url: &str, admin: &str) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let resp = s.client.get(status_url).bearer_auth(admin).send().await.unwrap();
+        match resp.status() {
+            StatusCode::ACCEPTED => {
+                let progress = resp.headers()["x-progress"].to_str().unwrap().to_string();
+                assert!(progress.contains('%'), "{progress}");
+                assert!(std::time::Instant::now() < deadline, "the export did not finish");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            StatusCode::OK => return resp.json().await.unwrap(),
+            other => panic!("an export's status: {other}: {}", resp.text().await.unwrap()),
+        }
+    }
+}
+
+/// Bulk export: kick-off, status, NDJSON files whose lines each parse and match the searches.
+async fn fhir_export(s: &TestServer) {
+    let admin = s.admin().await;
+    let (dr, dr_id) = s.doctor(1).await;
+    let mut appointments = 0;
+    for n in 0..5 {
+        let (p, _) = s.patient(n).await;
+        let slot = s.slots(&dr_id).await[0].clone();
+        let (status, _) = s.post("/api/appointments", Some(&p), json!({"doctor_id": dr_id, "starts_at": slot})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        appointments += 1;
+    }
+    let kick_off = |token: String, path: &'static str, prefer: bool| {
+        let mut req = s.client.get(format!("{}/fhir/R4{path}", s.base)).bearer_auth(token);
+        if prefer {
+            req = req.header("prefer", "respond-async");
+        }
+        req.send()
+    };
+    // Admins only; asynchronous only.
+    let refused = kick_off(dr.clone(), "/$export", true).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let sync = kick_off(admin.clone(), "/$export", false).await.unwrap();
+    assert_eq!(sync.status(), StatusCode::BAD_REQUEST);
+
+    let started = kick_off(admin.clone(), "/$export", true).await.unwrap();
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let status_url = started.headers()["content-location"].to_str().unwrap().to_string();
+    assert!(status_url.starts_with(&format!("{}/fhir/R4/$export-status/", s.base)), "{status_url}");
+    let manifest = finished_export(s, &status_url, &admin).await;
+    assert_eq!(manifest["requiresAccessToken"], true);
+    let mut counts = std::collections::BTreeMap::new();
+    for output in manifest["output"].as_array().unwrap() {
+        let kind = output["type"].as_str().unwrap().to_string();
+        let url = output["url"].as_str().unwrap();
+        let refused = s.client.get(url).bearer_auth(&dr).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "the files are the admins' too");
+        let resp = s.client.get(url).bearer_auth(&admin).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.headers()["content-type"], "application/fhir+ndjson");
+        let text = resp.text().await.unwrap();
+        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("each line is one JSON resource")).collect();
+        assert!(lines.iter().all(|r| r["resourceType"] == kind.as_str()), "{kind}");
+        assert_eq!(lines.len() as u64, output["count"].as_u64().unwrap(), "{kind}");
+        counts.insert(kind, lines.len());
+    }
+    assert_eq!(counts.get("Appointment"), Some(&appointments));
+    assert_eq!(counts.get("Patient"), Some(&5));
+    assert_eq!(counts.get("Practitioner"), Some(&1));
+    assert_eq!(counts.get("PractitionerRole"), Some(&1));
+    // The export is in the audit log.
+    let (_, audit) = s.get("/api/audit?action=export", Some(&admin)).await;
+    assert!(audit["items"].as_array().unwrap().iter().any(|e| e["operation"] == "data.export"), "{audit}");
+    // Deleting it removes it.
+    let deleted = s.client.delete(&status_url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::ACCEPTED);
+    let gone = s.client.get(&status_url).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+
+    // The patient compartment, one type, and nothing changed since a later instant.
+    let started = kick_off(admin.clone(), "/Patient/$export?_type=Appointment,Patient", true).await.unwrap();
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let manifest = finished_export(s, started.headers()["content-location"].to_str().unwrap(), &admin).await;
+    let kinds: Vec<&str> = manifest["output"].as_array().unwrap().iter().map(|o| o["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Appointment", "Patient"]);
+    let later = (s.now() + chrono::Duration::days(1)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let started = s
+        .client
+        .get(format!("{}/fhir/R4/$export?_since={}", s.base, later.replace('+', "%2B")))
+        .bearer_auth(&admin)
+        .header("prefer", "respond-async")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), StatusCode::ACCEPTED);
+    let manifest = finished_export(s, started.headers()["content-location"].to_str().unwrap(), &admin).await;
+    assert_eq!(manifest["output"], json!([]));
+    let practitioner_only = kick_off(admin.clone(), "/Patient/$export?_type=Practitioner", true).await.unwrap();
+    assert_eq!(practitioner_only.status(), StatusCode::BAD_REQUEST, "not in the patient compartment");
+}
+
+on_both!(fhir_interface, fhir_booking, fhir_booking_race, fhir_records, fhir_export);
