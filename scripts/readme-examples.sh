@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the README's shell examples as printed — the session with curl, account security, then the
-# prescription analysis — against a demo server on a fresh SQLite database, and checks what they
+# Runs the README's shell examples as printed — the session with curl, account security, the
+# prescription analysis, then FHIR — against a demo server on a fresh SQLite database, and checks what they
 # print, so that the README cannot drift from what hms does. (Its Rust example is compiled by the
 # doc tests; its Python example is run by hms-py/tests/test_open.py.)
 set -euo pipefail
@@ -79,4 +79,12 @@ expect "the analysis example" "$analysis" '"review_unavailable_reason": "no AI e
 expect "the analysis example" "$analysis" '"category": "allergy"'
 expect "the analysis example" "$analysis" '"severity": "critical"'
 expect "the analysis example" "$analysis" '"amoxicillin"'
+fhir="$(run '## FHIR for integrators')"
+echo "$fhir"
+expect "the FHIR example" "$fhir" '^Patient Practitioner PractitionerRole Schedule Slot Appointment MedicationRequest DocumentReference Binary Invoice AuditEvent$'
+expect "the FHIR example" "$fhir" '^proposed$'
+expect "the FHIR example" "$fhir" '^include Patient Alan Turing$'
+expect "the FHIR example" "$fhir" '^amoxicillin: amoxicillin 500 mg, oral, three times daily, for 7 days$'
+expect "the FHIR example" "$fhir" '^Appointment [0-9]+$'
+expect "the FHIR example" "$fhir" '^Appointment$'
 echo "README examples: ok"
