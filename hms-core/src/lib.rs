@@ -48,8 +48,8 @@ pub use notification::{Notification, NotificationKind, OutgoingEmail};
 pub use page::{Page, PageRequest};
 pub use policy::{Action, Actor, Relation, Scope};
 pub use ports::{
-    AppointmentFilter, BlobStore, DoctorFilter, InvoiceFilter, PatientFilter, PrescriptionAnalyzer, PrescriptionFilter, Store, Tx, TxMode,
-    UserFilter,
+    AppointmentFilter, AppointmentOrder, BlobStore, DoctorFilter, InvoiceFilter, PatientFilter, PrescriptionAnalyzer, PrescriptionFilter,
+    Store, Tx, TxMode, UserFilter,
 };
 pub use prescription::{
     AiReview, AnalysisOutcome, AnalysisSubject, Finding, FindingCategory, Medication, MedicationOrder, NewAnalysis, Prescription,

@@ -122,8 +122,26 @@ pub struct AppointmentFilter {
     pub from: Option<DateTime<Utc>>,
     /// Only those starting before this instant.
     pub to: Option<DateTime<Utc>>,
-    /// Latest start first (otherwise earliest first).
-    pub newest_first: bool,
+    /// Only those last changed at or after this instant.
+    pub changed_from: Option<DateTime<Utc>>,
+    /// Only those last changed before this instant.
+    pub changed_to: Option<DateTime<Utc>>,
+    /// The order of the list.
+    pub order: AppointmentOrder,
+}
+
+/// The order of a list of appointments.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AppointmentOrder {
+    /// Earliest start first.
+    #[default]
+    Start,
+    /// Latest start first.
+    StartDescending,
+    /// Least recently changed first.
+    Changed,
+    /// Most recently changed first.
+    ChangedDescending,
 }
 
 /// Filters for listing prescriptions.

@@ -463,7 +463,7 @@ impl PySession {
             patient_id: opt_id(patient_id),
             from: from_.map(|i| i.0),
             to: to.map(|i| i.0),
-            newest_first: false,
+            ..Default::default()
         };
         let page = run(py, self.hospital.list_appointments(&self.actor, filter, page_request(py, page, per_page)?, at(now)))?;
         PyPage::of(py, page)

@@ -1003,8 +1003,21 @@ macro_rules! impl_tx {
                         push_where(qb, &mut first);
                         qb.push("starts_at < ").push_bind(ts(t));
                     }
+                    if let Some(f) = filter.changed_from {
+                        push_where(qb, &mut first);
+                        qb.push("updated_at >= ").push_bind(ts(f));
+                    }
+                    if let Some(t) = filter.changed_to {
+                        push_where(qb, &mut first);
+                        qb.push("updated_at < ").push_bind(ts(t));
+                    }
                 }
-                items.push(if filter.newest_first { " order by starts_at desc, id desc" } else { " order by starts_at, id" });
+                items.push(match filter.order {
+                    hms_core::ports::AppointmentOrder::Start => " order by starts_at, id",
+                    hms_core::ports::AppointmentOrder::StartDescending => " order by starts_at desc, id desc",
+                    hms_core::ports::AppointmentOrder::Changed => " order by updated_at, id",
+                    hms_core::ports::AppointmentOrder::ChangedDescending => " order by updated_at desc, id desc",
+                });
                 self.paged(&mut count, &mut items, page, appointment_row).await
             }
 

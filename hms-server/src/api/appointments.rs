@@ -73,7 +73,7 @@ impl AppointmentsApi {
             patient_id: patient_id.0.map(Into::into),
             from: from.0,
             to: to.0,
-            newest_first: false,
+            ..Default::default()
         };
         let list = state.hospital.list_appointments(&auth.0.actor, filter, page(p.0, page_size.0)?, state.now()).await?;
         Ok(Json(Page::from_core(list, Into::into)))

@@ -16,6 +16,7 @@ pub mod model;
 pub mod search;
 
 use chrono::{DateTime, Utc};
+use hms_core::ports::AppointmentOrder;
 use hms_core::{Actor, AppointmentFilter, DoctorFilter, EntityKind, Error, ErrorKind, Page, PageRequest, PatientFilter};
 use poem::http::{Method, StatusCode, header};
 use poem::{Request, Response};
@@ -852,8 +853,16 @@ impl Context<'_> {
 
     /// A doctor's free slots in the window the search names, one page of them.
     async fn slots(&self, s: &Search, page: PageRequest) -> Result<Page<Value>, Outcome> {
-        let schedule = s.one("schedule")?.ok_or_else(|| Outcome::invalid("schedule", "is required: the slots of which schedule?"))?;
-        let doctor: hms_core::DoctorId = search::reference_id("schedule", schedule, "Schedule")?.into();
+        let doctor: hms_core::DoctorId = match (s.one("schedule")?, s.one("schedule.actor")?) {
+            (Some(v), None) => search::reference_id("schedule", v, "Schedule")?.into(),
+            (None, Some(v)) => search::reference_id("schedule.actor", v, "Practitioner")?.into(),
+            _ => {
+                return Err(Outcome::invalid(
+                    "schedule",
+                    "name the slots' schedule (schedule=Schedule/<id> or schedule.actor=Practitioner/<id>)",
+                ));
+            }
+        };
         let (mut from, mut to) = (None, None);
         for v in s.all("start") {
             let (prefix, start, end) = search::date("start", v, self.state.hospital.config().time_zone.tz())?;
@@ -915,7 +924,16 @@ impl Context<'_> {
             let (prefix, start, end) = search::date("date", v, tz)?;
             search::narrow(&mut filter.from, &mut filter.to, prefix, start, end);
         }
-        filter.newest_first = matches!(&s.sort, Some((key, true)) if key == "date");
+        for v in s.all("_lastUpdated") {
+            let (prefix, start, end) = search::date("_lastUpdated", v, tz)?;
+            search::narrow(&mut filter.changed_from, &mut filter.changed_to, prefix, start, end);
+        }
+        filter.order = match s.sort.as_ref().map(|(key, descending)| (key.as_str(), *descending)) {
+            Some(("date", true)) => AppointmentOrder::StartDescending,
+            Some(("_lastUpdated", false)) => AppointmentOrder::Changed,
+            Some(("_lastUpdated", true)) => AppointmentOrder::ChangedDescending,
+            _ => AppointmentOrder::Start,
+        };
         Ok(Some(filter))
     }
 

@@ -92,7 +92,8 @@ pub const SPECS: &[Spec] = &[
     Spec {
         kind: "Slot",
         params: &[
-            p("schedule", "reference", "the doctor's schedule (Schedule/<id>); required"),
+            p("schedule", "reference", "the doctor's schedule (Schedule/<id>); this or schedule.actor is required"),
+            p("schedule.actor", "reference", "the doctor whose schedule (Practitioner/<id>)"),
             p("start", "date", "the start, with ge, gt, le, lt or eq; without a lower bound, from now; at most 62 days, 7 when open-ended"),
             p("status", "token", "free (the only slots served: a taken time is not a slot)"),
         ],
@@ -110,9 +111,10 @@ pub const SPECS: &[Spec] = &[
             p("actor", "reference", "the patient or the doctor (Patient/<id> or Practitioner/<id>)"),
             p("status", "token", "proposed, booked, fulfilled, cancelled, noshow (comma-separated: any of them)"),
             p("date", "date", "the start, with eq, ge, gt, le or lt; a date without a time is a day in the hospital's time zone"),
+            p("_lastUpdated", "date", "the last change, with eq, ge, gt, le or lt"),
         ],
         includes: &["Appointment:patient", "Appointment:practitioner", "Appointment:actor"],
-        sorts: &["date"],
+        sorts: &["date", "_lastUpdated"],
         writes: true,
         search: true,
     },

@@ -108,6 +108,7 @@ async fn fhir_interface(s: &TestServer) {
     // One confirmed, one rejected (FHIR: booked; cancelled with its reason).
     let (status, _) = s.post(&format!("/api/appointments/{}/confirm", booked[0]), Some(&d1_token), json!({})).await;
     assert_eq!(status, StatusCode::OK);
+    s.advance(chrono::Duration::minutes(1));
     let (status, body) = s.post(&format!("/api/appointments/{}/reject", booked[1]), Some(&d1_token), json!({"reason": "away"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
@@ -125,6 +126,9 @@ async fn fhir_interface(s: &TestServer) {
     let (status, outcome) = fhir(s, &format!("/Patient/{p2}"), Some(&p1_token)).await;
     assert_eq!((status, outcome["issue"][0]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not-found")));
     let (status, _) = fhir(s, &format!("/Appointment/{}", booked[3]), Some(&p1_token)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A doctor does not read another doctor's appointment either.
+    let (status, _) = fhir(s, &format!("/Appointment/{}", booked[2]), Some(&d1_token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = fhir(s, &format!("/Appointment?patient=Patient/{p2}"), Some(&p1_token)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -187,6 +191,15 @@ async fn fhir_interface(s: &TestServer) {
     assert_eq!(starts(&ascending), sorted);
     sorted.reverse();
     assert_eq!(starts(&descending), sorted);
+    // By last change: the rejection came last.
+    let (status, latest) = fhir(s, "/Appointment?_sort=-_lastUpdated&_count=1", Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(latest["entry"][0]["resource"]["id"], booked[1].as_str());
+    let changed = latest["entry"][0]["resource"]["meta"]["lastUpdated"].as_str().unwrap().to_string();
+    let (recent, _, _) = all_pages(s, &format!("/Appointment?_lastUpdated=ge{changed}"), &admin).await;
+    assert_eq!(ids(&recent), vec![booked[1].clone()]);
+    let (earlier_changes, _, _) = all_pages(s, &format!("/Appointment?_lastUpdated=lt{changed}&_sort=_lastUpdated"), &admin).await;
+    assert_eq!(earlier_changes.len(), 4);
     // Dates with prefixes: from the third start on, and before it.
     let third = sorted[2].clone();
     let (later, _, _) = all_pages(s, &format!("/Appointment?date=ge{third}"), &admin).await;
@@ -307,6 +320,9 @@ async fn fhir_booking(s: &TestServer) {
     assert_eq!(starts, api_starts);
     let (status, _) = fhir(s, "/Slot?status=free", Some(&p1_token)).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "a slot search names its schedule");
+    let (by_doctor, _, _) =
+        all_pages(s, &format!("/Slot?schedule.actor=Practitioner/{d1}&start=lt{}&_count=50", to.replace('+', "%2B")), &p1_token).await;
+    assert_eq!(by_doctor, slots, "the schedule named by its doctor");
 
     // A patient books the first slot by naming it; the answer is the proposed appointment.
     let slot = &slots[0];
