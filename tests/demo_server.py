@@ -3,11 +3,13 @@ that drive it over HTTP (tests/browser, tests/fhir)."""
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +18,36 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 SERVER = os.environ.get("HMS_SERVER_BIN", str(ROOT / "target" / "debug" / "hms-server"))
 # The password of every demo account.
 PASSWORD = "demo-password-2026"
+# The demo accounts by role.
+LOGINS = {
+    "admin": "admin@demo.hms",
+    "receptionist": "desk@demo.hms",
+    "nurse": "nurse@demo.hms",
+    "doctor": "house@demo.hms",
+    "doctor2": "grey@demo.hms",
+    "patient": "alan@demo.hms",
+    "patient2": "ada@demo.hms",
+}
+
+
+def request(url: str, method: str = "GET", token: str | None = None, body: dict | None = None, headers: dict | None = None):
+    """One HTTP request: (status, the JSON body or None, the response headers)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    req.add_header("Accept", "application/json")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        req.add_header(name, value)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as res:
+            raw = res.read()
+            return res.status, (json.loads(raw) if raw else None), res.headers
+    except urllib.error.HTTPError as e:
+        raw = e.read()
+        return e.code, (json.loads(raw) if raw else None), e.headers
 
 
 def _free_port() -> int:

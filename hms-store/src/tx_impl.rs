@@ -528,6 +528,19 @@ macro_rules! impl_tx {
             *first = false;
         }
 
+        /// The `where` of a prescription query.
+        fn push_prescription_filter(qb: &mut QueryBuilder<$DB>, filter: &PrescriptionFilter) {
+            let mut first = true;
+            if let Some(d) = filter.doctor_id {
+                push_where(qb, &mut first);
+                qb.push("doctor_id = ").push_bind(d.as_uuid());
+            }
+            if let Some(p) = filter.patient_id {
+                push_where(qb, &mut first);
+                qb.push("patient_id = ").push_bind(p.as_uuid());
+            }
+        }
+
         impl $Tx {
             async fn paged<T>(
                 &mut self,
@@ -1160,15 +1173,7 @@ macro_rules! impl_tx {
                 let mut count = QueryBuilder::<$DB>::new("select count(*) from prescription");
                 let mut items = QueryBuilder::<$DB>::new(format!("select {PRESCRIPTION_COLS} from prescription"));
                 for qb in [&mut count, &mut items] {
-                    let mut first = true;
-                    if let Some(d) = filter.doctor_id {
-                        push_where(qb, &mut first);
-                        qb.push("doctor_id = ").push_bind(d.as_uuid());
-                    }
-                    if let Some(p) = filter.patient_id {
-                        push_where(qb, &mut first);
-                        qb.push("patient_id = ").push_bind(p.as_uuid());
-                    }
+                    push_prescription_filter(qb, filter);
                 }
                 items.push(" order by created_at desc, id desc");
                 self.paged(&mut count, &mut items, page, prescription_row).await
@@ -1222,15 +1227,7 @@ macro_rules! impl_tx {
                      cast(sum({MEDICATION_COUNT}) over (order by created_at desc, id desc) as bigint) as upto from prescription"
                 ));
                 for qb in [&mut total, &mut items] {
-                    let mut first = true;
-                    if let Some(d) = filter.doctor_id {
-                        push_where(qb, &mut first);
-                        qb.push("doctor_id = ").push_bind(d.as_uuid());
-                    }
-                    if let Some(p) = filter.patient_id {
-                        push_where(qb, &mut first);
-                        qb.push("patient_id = ").push_bind(p.as_uuid());
-                    }
+                    push_prescription_filter(qb, filter);
                 }
                 let (skip, end) = (skip as i64, skip as i64 + i64::from(limit));
                 items.push(") w where upto > ").push_bind(skip).push(" and upto - n < ").push_bind(end);

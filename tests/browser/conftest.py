@@ -13,7 +13,6 @@ import os
 import pathlib
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 
 import pytest
@@ -27,22 +26,13 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from demo_server import PASSWORD, ROOT, demo_server  # noqa: E402
+from demo_server import LOGINS, PASSWORD, ROOT, demo_server, request  # noqa: E402
 
 SHOTS = ROOT / "target" / "browser-screenshots"
 # Not UTC, so that a page showing instants in the wrong zone is caught.
 TIME_ZONE = "America/New_York"
 WAIT = 15
 
-LOGINS = {
-    "admin": "admin@demo.hms",
-    "receptionist": "desk@demo.hms",
-    "nurse": "nurse@demo.hms",
-    "doctor": "house@demo.hms",
-    "doctor2": "grey@demo.hms",
-    "patient": "alan@demo.hms",
-    "patient2": "ada@demo.hms",
-}
 
 
 @dataclass
@@ -56,20 +46,8 @@ class Server:
 
     def api(self, method: str, path: str, token: str | None = None, body: dict | None = None) -> tuple[int, dict | None]:
         """A direct API call, for setting up and for checking what the browser did."""
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        req.add_header("Accept", "application/json")
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        if token:
-            req.add_header("Authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(req, timeout=30) as res:
-                raw = res.read()
-                return res.status, (json.loads(raw) if raw else None)
-        except urllib.error.HTTPError as e:
-            raw = e.read()
-            return e.code, (json.loads(raw) if raw else None)
+        status, answer, _ = request(self.base + path, method, token, body)
+        return status, answer
 
     def token(self, who: str) -> str:
         status, body = self.api("POST", "/api/auth/login", body={"email": LOGINS.get(who, who), "password": PASSWORD})

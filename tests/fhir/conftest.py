@@ -4,48 +4,24 @@ SQLite database with the demo hospital, read by a FHIR client's models: PyPI's `
 
 from __future__ import annotations
 
-import json
 import pathlib
 import sys
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from demo_server import PASSWORD, demo_server  # noqa: E402
+from demo_server import LOGINS, PASSWORD, demo_server, request  # noqa: E402
 
-LOGINS = {
-    "admin": "admin@demo.hms",
-    "receptionist": "desk@demo.hms",
-    "nurse": "nurse@demo.hms",
-    "doctor": "house@demo.hms",
-    "doctor2": "grey@demo.hms",
-    "patient": "alan@demo.hms",
-    "patient2": "ada@demo.hms",
-}
 
 
 @dataclass
 class Server:
     base: str
 
-    def call(self, method: str, url: str, token: str | None = None, body: dict | None = None, headers: dict | None = None) -> tuple[int, dict, object]:
+    def call(self, method: str, url: str, token: str | None = None, body: dict | None = None, headers: dict | None = None):
         """One request: (status, JSON body, headers). `url` is absolute, or a path under the server."""
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(url if url.startswith("http") else self.base + url, data=data, method=method)
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        if token:
-            req.add_header("Authorization", f"Bearer {token}")
-        for k, v in (headers or {}).items():
-            req.add_header(k, v)
-        try:
-            with urllib.request.urlopen(req, timeout=60) as res:
-                return res.status, json.loads(res.read() or b"null"), res.headers
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null"), e.headers
+        return request(url if url.startswith("http") else self.base + url, method, token, body, headers)
 
     def fhir(self, path_or_url: str, token: str | None = None, headers: dict | None = None) -> tuple[int, dict]:
         """A FHIR GET (`path_or_url` under /fhir/R4, or a link the server gave)."""

@@ -372,14 +372,10 @@ impl Context<'_> {
             ("Patient", None) => {
                 let mut filter = PatientFilter { doctor_id: None, search: s.one("name")?.map(str::to_string), ..Default::default() };
                 if let Some(value) = s.one("identifier")? {
+                    if let Some(id) = hms_id(s, value)? {
+                        return self.bundle(spec, s, self.by_id(spec.kind, &id.to_string()).await?, Vec::new());
+                    }
                     match search::token(value) {
-                        (Some(map::ID_SYSTEM) | None, v) if v.starts_with("urn:uuid:") => {
-                            if s.params.len() > 1 {
-                                return Err(Outcome::invalid("identifier", "hms's id is answered alone"));
-                            }
-                            let id: Uuid = v["urn:uuid:".len()..].parse().map_err(|_| Outcome::invalid("identifier", "names no id"))?;
-                            return self.bundle(spec, s, self.by_id("Patient", &id.to_string()).await?, Vec::new());
-                        }
                         (Some(map::EMAIL_SYSTEM) | None, v) => filter.email = Some(v.to_string()),
                         (Some(system), _) => {
                             return Err(Outcome::invalid("identifier", format!("patients have no identifiers of the system {system}")));
@@ -398,14 +394,10 @@ impl Context<'_> {
             ("Practitioner" | "PractitionerRole", None) => {
                 let mut filter = DoctorFilter { name: s.one("name")?.map(str::to_string), ..Default::default() };
                 if let Some(value) = s.one("identifier")? {
+                    if let Some(id) = hms_id(s, value)? {
+                        return self.bundle(spec, s, self.by_id(spec.kind, &id.to_string()).await?, Vec::new());
+                    }
                     match search::token(value) {
-                        (Some(map::ID_SYSTEM) | None, v) if v.starts_with("urn:uuid:") => {
-                            if s.params.len() > 1 {
-                                return Err(Outcome::invalid("identifier", "hms's id is answered alone"));
-                            }
-                            let id: Uuid = v["urn:uuid:".len()..].parse().map_err(|_| Outcome::invalid("identifier", "names no id"))?;
-                            return self.bundle(spec, s, self.by_id(spec.kind, &id.to_string()).await?, Vec::new());
-                        }
                         (Some(map::LICENSE_SYSTEM) | None, v) => filter.license_number = Some(v.to_string()),
                         (Some(system), _) => {
                             return Err(Outcome::invalid("identifier", format!("doctors have no identifiers of the system {system}")));
@@ -426,12 +418,7 @@ impl Context<'_> {
                     return self.bundle(spec, s, found, includes);
                 }
                 filter.specialization = s.one("specialty")?.map(|v| search::token(v).1.to_string());
-                filter.accepting = match s.one("active")? {
-                    None => None,
-                    Some("true") => Some(true),
-                    Some("false") => Some(false),
-                    Some(_) => return Err(Outcome::invalid("active", "is true or false")),
-                };
+                filter.accepting = boolean(s, "active")?;
                 let doctors = h.list_doctors(Some(self.actor), filter, page).await?;
                 if spec.kind == "PractitionerRole" {
                     if s.includes.iter().any(|i| i == "PractitionerRole:practitioner") {
@@ -450,12 +437,7 @@ impl Context<'_> {
                     let id = search::reference_id("actor", v, "Practitioner")?;
                     return self.bundle(spec, s, self.by_id("Schedule", &id.to_string()).await?, Vec::new());
                 }
-                let accepting = match s.one("active")? {
-                    None => None,
-                    Some("true") => Some(true),
-                    Some("false") => Some(false),
-                    Some(_) => return Err(Outcome::invalid("active", "is true or false")),
-                };
+                let accepting = boolean(s, "active")?;
                 let doctors = h.list_doctors(Some(self.actor), DoctorFilter { accepting, ..Default::default() }, page).await?;
                 let mut schedules = Vec::with_capacity(doctors.items.len());
                 for d in &doctors.items {
@@ -978,6 +960,31 @@ impl Context<'_> {
             entries.extend(includes.into_iter().map(|r| entry(r, "include")));
         }
         Ok(model::Bundle { kind: "searchset", total, link, entry: entries })
+    }
+}
+
+/// hms's own id, if an `identifier` value names it (`urn:ietf:rfc:3986|urn:uuid:<id>`, or the URN
+/// alone); such a search is answered alone, like `_id`.
+fn hms_id(s: &Search, value: &str) -> Result<Option<Uuid>, Outcome> {
+    match search::token(value) {
+        (Some(map::ID_SYSTEM) | None, v) if v.starts_with("urn:uuid:") => {
+            if s.params.len() > 1 {
+                return Err(Outcome::invalid("identifier", "hms's id is answered alone"));
+            }
+            let id = v["urn:uuid:".len()..].parse().map_err(|_| Outcome::invalid("identifier", "names no id"))?;
+            Ok(Some(id))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// A `token` parameter of `true` or `false`.
+fn boolean(s: &Search, name: &str) -> Result<Option<bool>, Outcome> {
+    match s.one(name)? {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(_) => Err(Outcome::invalid(name, "is true or false")),
     }
 }
 
