@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole hms test suite: formatting, lints, the dependency rule, the benches' build, the
 # quickstart, the Python module's suite, every Rust test on SQLite and PostgreSQL, the portal in
-# a real browser, and a bounded schemathesis run against the HTTP API. CI runs exactly this.
+# a real browser, the FHIR answers read by a FHIR client's models, the README's examples, and a
+# bounded schemathesis run against the HTTP API. CI runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
