@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import json
+import time
+import urllib.request
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -184,3 +187,29 @@ def test_a_document_s_bytes_are_its_binary(server):
     status, binary, _ = server.call("GET", url, admin, headers={"Accept": "application/fhir+json"})
     assert status == 200
     parses_and_round_trips(binary)
+
+
+def test_every_line_of_a_bulk_export_parses(server):
+    admin = server.token("admin")
+    status, _, headers = server.call("GET", "/fhir/R4/$export", admin, headers={"Prefer": "respond-async"})
+    assert status == 202
+    status_url = headers.get("Content-Location")
+    for _ in range(300):
+        status, manifest, headers = server.call("GET", status_url, admin)
+        if status == 200:
+            break
+        assert status == 202 and "%" in headers.get("X-Progress")
+        time.sleep(0.1)
+    assert status == 200, manifest
+    assert {o["type"] for o in manifest["output"]} >= {"Patient", "Practitioner", "Appointment", "MedicationRequest", "DocumentReference", "Invoice"}
+    for output in manifest["output"]:
+        req = urllib.request.Request(output["url"], headers={"Authorization": f"Bearer {admin}"})
+        with urllib.request.urlopen(req, timeout=60) as res:
+            assert res.headers.get("Content-Type") == "application/fhir+ndjson"
+            lines = [json.loads(line) for line in res.read().decode().splitlines()]
+        assert len(lines) == output["count"]
+        for resource in lines:
+            assert resource["resourceType"] == output["type"]
+            parses_and_round_trips(resource)
+    status, _, _ = server.call("DELETE", status_url, admin)
+    assert status == 202

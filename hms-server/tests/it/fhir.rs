@@ -612,6 +612,18 @@ async fn fhir_records(s: &TestServer) {
     }
     let (status, _) = fhir(s, &format!("/MedicationRequest?patient=Patient/{p1_id}"), Some(&p2)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // A doctor who never saw the patient reads none of their clinical resources.
+    for path in
+        [format!("/Patient/{p1_id}"), format!("/DocumentReference/{doc_id}"), format!("/Binary/{doc_id}"), format!("/Appointment/{a_id}")]
+    {
+        let (status, _) = fhir(s, &path, Some(&other_dr)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, _) = fhir(s, &format!("/DocumentReference?patient=Patient/{p1_id}"), Some(&other_dr)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Their own doctor does.
+    let (status, _) = fhir(s, &format!("/Patient/{p1_id}"), Some(&dr)).await;
+    assert_eq!(status, StatusCode::OK);
 
     // The document, and its bytes through Binary.
     let (docs, _, total) = all_pages(s, "/DocumentReference", &p1).await;
