@@ -9,7 +9,54 @@ use rust_decimal::Decimal;
 
 use crate::common::*;
 
-on_both!(refusals_are_typed_hidden_and_audited, nobody_raises_their_own_role, front_desk_sees_demographics_only);
+on_both!(
+    refusals_are_typed_hidden_and_audited,
+    nobody_raises_their_own_role,
+    front_desk_sees_demographics_only,
+    bulk_export_is_for_admins_and_walks_every_record_once
+);
+
+/// An export is an admin's; its batches, walked by id, hold every record exactly once.
+async fn bulk_export_is_for_admins_and_walks_every_record_once(h: Hospital) {
+    let admin = admin(&h).await;
+    let (_, dr) = doctor(&h, 1).await;
+    let mut patients = Vec::new();
+    for n in 0..7 {
+        patients.push(patient(&h, n).await.1);
+    }
+    let slots = open_mornings(&h, &dr).await;
+    for (p, slot) in patients.iter().zip(&slots) {
+        h.book(p, booking(&dr, None, slot), now()).await.unwrap();
+    }
+    for refused in [&dr, &patients[0]] {
+        let e = h.begin_export(refused, "everything", now()).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Forbidden);
+        let e = h.export_batch(refused, hms::ExportKind::Appointment, None, None, 10, now()).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Forbidden);
+    }
+    h.begin_export(&admin, "everything", now()).await.unwrap();
+    let exports =
+        h.audit_log(&admin, AuditFilter { action: Some(AuditAction::Export), ..Default::default() }, PageRequest::default(), now());
+    assert_eq!(exports.await.unwrap().total, 1, "the export is audited");
+    for (kind, expected) in [(hms::ExportKind::Appointment, 7), (hms::ExportKind::Patient, 7), (hms::ExportKind::Doctor, 1)] {
+        let (mut after, mut seen) = (None, Vec::new());
+        loop {
+            let batch = h.export_batch(&admin, kind, after, None, 3, now()).await.unwrap();
+            assert!(batch.len() <= 3);
+            if batch.is_empty() {
+                break;
+            }
+            after = batch.last_id();
+            seen.push(batch.len());
+        }
+        assert_eq!(seen.iter().sum::<usize>(), expected, "{kind}: {seen:?}");
+    }
+    // Only what changed since an instant.
+    let later = h.export_batch(&admin, hms::ExportKind::Appointment, None, Some(now() + Duration::days(1)), 10, now()).await.unwrap();
+    assert!(later.is_empty());
+    let e = h.export_batch(&admin, hms::ExportKind::Appointment, None, None, 0, now()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+}
 
 async fn refusals(h: &Hospital, admin: &hms::Actor) -> u64 {
     h.audit_log(admin, AuditFilter { action: Some(AuditAction::Refused), ..Default::default() }, PageRequest::default(), now())
