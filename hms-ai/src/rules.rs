@@ -1346,6 +1346,10 @@ impl RulePack {
                 } else {
                     self.drug_names.get(&phrase).map(|&d| Target::Drug(d))
                 };
+                // A name read across a separator must be a combination's ("amoxicillin/clavulanic
+                // acid"): "heparin/sodium citrate" is heparin and sodium citrate, not heparin sodium.
+                let across = words[i..i + len].iter().any(|w| SEPARATORS.contains(&w.as_str()));
+                let hit = hit.filter(|t| !across || matches!(t, Target::Drug(d) if self.drugs()[*d].ingredients.len() > 1));
                 if let Some(t) = hit {
                     found.push((t, i, len));
                     matched = len;

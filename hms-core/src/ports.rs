@@ -109,6 +109,17 @@ pub struct PatientFilter {
     pub born_on: Option<NaiveDate>,
 }
 
+impl PatientFilter {
+    /// Whether `p` answers the filter's terms (not `doctor_id`, which is about appointments): the
+    /// meaning the stores' queries give them, for a list of one known record.
+    pub fn admits(&self, p: &crate::profile::Patient) -> bool {
+        let search = self.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_lowercase);
+        search.is_none_or(|s| p.full_name.as_str().to_lowercase().contains(&s) || p.email.as_str().contains(&s))
+            && self.email.as_deref().is_none_or(|e| p.email.as_str() == e.trim().to_lowercase())
+            && self.born_on.is_none_or(|d| p.date_of_birth == Some(d))
+    }
+}
+
 /// Filters for listing appointments.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AppointmentFilter {

@@ -1187,19 +1187,24 @@ macro_rules! impl_tx {
                 limit: u32,
             ) -> Result<hms_core::ExportBatch> {
                 use hms_core::{ExportBatch, ExportKind};
-                // (the query up to its id bound, the id column, the column `since` bounds)
-                let (head, id, changed) = match kind {
-                    ExportKind::Patient => (format!("{PATIENT_SELECT} where"), "p.id", "p.updated_at"),
-                    ExportKind::Doctor => (format!("{DOCTOR_SELECT} where"), "d.id", "d.updated_at"),
-                    ExportKind::Appointment => (format!("select {APPOINTMENT_COLS} from appointment where"), "id", "updated_at"),
-                    ExportKind::Prescription => (format!("select {PRESCRIPTION_COLS} from prescription where"), "id", "updated_at"),
-                    ExportKind::Document => (format!("{DOCUMENT_SELECT} where"), "id", "created_at"),
-                    ExportKind::Invoice => (format!("select {INVOICE_COLS} from invoice where"), "id", "updated_at"),
+                // (the query up to its id bound, the id column, the columns `since` bounds: a person's
+                // name, phone and active flag change on their account, the rest on their profile)
+                let (head, id, changed): (String, &str, &[&str]) = match kind {
+                    ExportKind::Patient => (format!("{PATIENT_SELECT} where"), "p.id", &["p.updated_at", "a.updated_at"]),
+                    ExportKind::Doctor => (format!("{DOCTOR_SELECT} where"), "d.id", &["d.updated_at", "a.updated_at"]),
+                    ExportKind::Appointment => (format!("select {APPOINTMENT_COLS} from appointment where"), "id", &["updated_at"]),
+                    ExportKind::Prescription => (format!("select {PRESCRIPTION_COLS} from prescription where"), "id", &["updated_at"]),
+                    ExportKind::Document => (format!("{DOCUMENT_SELECT} where"), "id", &["created_at"]),
+                    ExportKind::Invoice => (format!("select {INVOICE_COLS} from invoice where"), "id", &["updated_at"]),
                 };
                 let mut qb = QueryBuilder::<$DB>::new(head);
                 qb.push(format_args!(" {id} > ")).push_bind(after);
                 if let Some(since) = since {
-                    qb.push(format_args!(" and {changed} >= ")).push_bind(ts(since));
+                    qb.push(" and (");
+                    for (i, column) in changed.iter().enumerate() {
+                        qb.push(if i == 0 { "" } else { " or " }).push(format_args!("{column} >= ")).push_bind(ts(since));
+                    }
+                    qb.push(")");
                 }
                 qb.push(format_args!(" order by {id} limit ")).push_bind(i64::from(limit));
                 let rows = qb.build().fetch_all(self.conn().await?).await.map_err(map)?;

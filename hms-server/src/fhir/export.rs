@@ -4,9 +4,11 @@
 //! The export runs in a task of its own. It reads each kind of record through the core's
 //! `export_batch` (admins only; one bounded batch at a time, walked by id), maps each record to
 //! its resource and writes it as one line of the type's file: memory holds one batch, whatever
-//! the hospital's size. Files are written under the export folder (`HMS_EXPORT_DIR`, else the
-//! system's temporary folder) and removed when the client deletes the job, or when the server
-//! stops. Jobs live in the server's memory: a restart ends them (the client kicks off again).
+//! the hospital's size. Files are written under the export folder (`HMS_EXPORT_DIR`, else a
+//! folder of a random name in the system's temporary folder), readable by the server's user alone,
+//! and removed when the client deletes the job, an hour after it finished, when it fails, or when
+//! the server stops. Jobs live in the server's memory: a restart ends them (the client kicks off
+//! again).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -23,6 +25,8 @@ use super::{map, to_value};
 
 /// How many records are read at a time.
 const BATCH: u32 = 1_000;
+/// How long a finished export's files stay for the client to download.
+const KEEP_FOR: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
 /// The resource types a system-level export writes, in order.
 pub const SYSTEM_TYPES: &[&str] =
@@ -66,6 +70,8 @@ pub struct Job {
     /// Resources expected (from the totals when it began).
     pub expected: AtomicU64,
     cancelled: AtomicBool,
+    /// When it stopped running.
+    ended: Mutex<Option<std::time::Instant>>,
     dir: PathBuf,
 }
 
@@ -112,17 +118,34 @@ impl Exports {
         Self { root, jobs: Mutex::new(HashMap::new()) }
     }
 
-    /// The folder of `HMS_EXPORT_DIR`, else one of this process in the system's temporary folder.
+    /// The folder of `HMS_EXPORT_DIR`, else a new one of a random name in the system's temporary
+    /// folder (a name nobody can take first).
     pub fn from_env() -> Self {
         let root = std::env::var_os("HMS_EXPORT_DIR")
             .map(PathBuf::from)
-            .unwrap_or_else(|| std::env::temp_dir().join(format!("hms-export-{}", std::process::id())));
+            .unwrap_or_else(|| std::env::temp_dir().join(format!("hms-export-{}", Uuid::new_v4().simple())));
         Self::new(root)
     }
 
-    /// A job by id.
+    /// A job by id (ending, first, those kept past their time).
     pub fn get(&self, id: Uuid) -> Option<Arc<Job>> {
+        self.sweep();
         self.jobs.lock().expect("the jobs").get(&id).cloned()
+    }
+
+    /// Ends the jobs that finished more than [`KEEP_FOR`] ago.
+    fn sweep(&self) {
+        let old: Vec<Uuid> = self
+            .jobs
+            .lock()
+            .expect("the jobs")
+            .values()
+            .filter(|j| j.ended.lock().expect("the job's end").is_some_and(|at| at.elapsed() > KEEP_FOR))
+            .map(|j| j.id)
+            .collect();
+        for id in old {
+            self.remove(id);
+        }
     }
 
     /// Ends a job: stops it if it runs, and removes its files.
@@ -141,9 +164,11 @@ impl Exports {
     /// Starts writing what `order` asks for as `actor`; the core has already let the export begin.
     pub fn start(self: &Arc<Self>, hospital: Hospital, actor: Actor, order: Order, now: DateTime<Utc>) -> std::io::Result<Arc<Job>> {
         let Order { types, since, request, base } = order;
+        self.sweep();
         let id = Uuid::now_v7();
         let dir = self.root.join(id.to_string());
-        std::fs::create_dir_all(&dir)?;
+        private_dir(&self.root, true)?;
+        private_dir(&dir, false)?;
         let job = Arc::new(Job {
             id,
             request,
@@ -152,19 +177,25 @@ impl Exports {
             written: AtomicU64::new(0),
             expected: AtomicU64::new(0),
             cancelled: AtomicBool::new(false),
+            ended: Mutex::new(None),
             dir,
         });
         self.jobs.lock().expect("the jobs").insert(id, job.clone());
         let running = job.clone();
         tokio::spawn(async move {
             let writer = Writer { hospital, actor, since, base, now, job: running.clone() };
-            let state = match writer.run(&types).await {
-                Ok(outputs) => State::Done(outputs),
-                Err(e) => {
-                    tracing::warn!(export = %running.id, error = %e, "an export failed");
-                    State::Failed(e)
-                }
+            // The writing in a task of its own, so that even a panic in it ends the job.
+            let state = match tokio::spawn(async move { writer.run(&types).await }).await {
+                Ok(Ok(outputs)) => State::Done(outputs),
+                Ok(Err(e)) => State::Failed(e),
+                Err(_) => State::Failed("the export stopped unexpectedly".into()),
             };
+            if let State::Failed(why) = &state {
+                tracing::warn!(export = %running.id, error = %why, "an export failed");
+                // Nothing of a failed or cancelled export stays on disk.
+                let _ = std::fs::remove_dir_all(&running.dir);
+            }
+            *running.ended.lock().expect("the job's end") = Some(std::time::Instant::now());
             *running.state.lock().expect("the job's state") = state;
         });
         Ok(job)
@@ -179,6 +210,8 @@ impl Drop for Exports {
                 let _ = std::fs::remove_dir_all(&job.dir);
             }
         }
+        // The folder itself, if nothing else is in it.
+        let _ = std::fs::remove_dir(&self.root);
     }
 }
 
@@ -241,7 +274,7 @@ impl Writer {
     /// Writes one type's file; returns how many resources it holds.
     async fn write(&self, kind: &'static str) -> Result<u64, String> {
         let path = self.job.dir.join(format!("{kind}.ndjson"));
-        let file = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file = private_file(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut out = std::io::BufWriter::new(file);
         let mut after = None;
         let mut count = 0u64;
@@ -291,6 +324,24 @@ impl Writer {
     }
 }
 
+/// Creates a folder only the server's user can enter (`existing_ok`: or takes the one there).
+fn private_dir(path: &Path, existing_ok: bool) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(existing_ok);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
+}
+
+/// Creates a new file only the server's user can read (never one that is there already).
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 fn line(out: &mut impl Write, resource: &Value, path: &Path) -> Result<(), String> {
     serde_json::to_writer(&mut *out, resource).map_err(|e| e.to_string())?;
     out.write_all(b"\n").map_err(|e| format!("{}: {e}", path.display()))
@@ -309,4 +360,26 @@ pub fn manifest(job: &Job, outputs: &[Output], base: &str) -> Value {
         })).collect::<Vec<_>>(),
         "error": [],
     })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::*;
+
+    #[test]
+    fn export_files_are_the_server_user_s_alone_and_never_taken_over() {
+        let root = std::env::temp_dir().join(format!("hms-export-test-{}", Uuid::new_v4().simple()));
+        private_dir(&root, true).unwrap();
+        let job = root.join("job");
+        private_dir(&job, false).unwrap();
+        assert!(private_dir(&job, false).is_err(), "a job's folder is always a new one");
+        let file = job.join("Patient.ndjson");
+        private_file(&file).unwrap();
+        assert!(private_file(&file).is_err(), "a file there already is never written through");
+        assert_eq!(std::fs::metadata(&job).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        std::fs::remove_dir_all(root).unwrap();
+    }
 }

@@ -29,9 +29,10 @@ pub const ACCEPTING_EXTENSION: &str = "urn:hms:fhir:StructureDefinition:acceptin
 /// The extension holding a doctor's years of experience (`valueInteger`).
 pub const EXPERIENCE_EXTENSION: &str = "urn:hms:fhir:StructureDefinition:years-of-experience";
 
-/// An instant as FHIR writes one: UTC, with a fraction of a second only when there is one.
+/// An instant as FHIR writes one: UTC, to the microsecond hms keeps, with a fraction of a second
+/// only when there is one.
 pub fn instant(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    chrono::SubsecRound::trunc_subsecs(t, 6).to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 fn meta(version: u32, updated: DateTime<Utc>) -> model::Meta {
@@ -245,7 +246,8 @@ pub fn slot_id(doctor: DoctorId, start: DateTime<Utc>) -> String {
 /// The doctor and the start a slot id names.
 pub fn parse_slot_id(id: &str) -> Option<(DoctorId, DateTime<Utc>)> {
     let (doctor, seconds) = id.rsplit_once('-')?;
-    Some((doctor.parse::<uuid::Uuid>().ok()?.into(), DateTime::from_timestamp(seconds.parse().ok()?, 0)?))
+    let start = DateTime::from_timestamp(seconds.parse().ok()?, 0).filter(|t| super::search::plausible(*t))?;
+    Some((doctor.parse::<uuid::Uuid>().ok()?.into(), start))
 }
 
 /// A free slot of a doctor.
@@ -302,8 +304,14 @@ fn timing(m: &Medication) -> (model::Timing, Option<bool>) {
         ..Default::default()
     };
     let mut as_needed = None;
+    // hms-ai's reader gives the most a frequency allows (what the safety checks need): a range or
+    // a maximum ("every 4-6 hours", "up to 4 times a day") is left in words, never stated as fixed.
+    let lower = m.frequency.to_lowercase();
+    let ranged = ["-", " to ", "max", "up to", "not more", "no more", "at most", "exceed"].iter().any(|w| lower.contains(w));
     if let Ok(f) = parse_frequency(&m.frequency) {
         as_needed = f.as_needed.then_some(true);
+    }
+    if let Ok(f) = parse_frequency(&m.frequency).map_err(drop).and_then(|f| if ranged || f.as_needed { Err(()) } else { Ok(f) }) {
         let per_day = f.per_day;
         if per_day >= 1.0 && per_day.fract() == 0.0 {
             (repeat.frequency, repeat.period, repeat.period_unit) = (Some(per_day as u32), Some(1.0), Some("d"));
@@ -323,8 +331,13 @@ pub fn medication_request(order: &MedicationOrder) -> model::MedicationRequest {
     let p = &order.prescription;
     let m = order.medication();
     let (timing, as_needed) = timing(m);
+    // One amount of a mass, as written ("500 mg", "1 g"); a count, a range or a combination
+    // ("1-2 tablets of 500 mg", "5/325 mg") stays in words.
+    let plain = m.strength.trim().chars().all(|c| c.is_ascii_digit() || c == '.' || c == ' ' || c.is_alphabetic() || c == 'µ')
+        && m.strength.split_whitespace().count() <= 2
+        && m.strength.chars().filter(|c| c.is_ascii_digit()).count() > 0;
     let dose = match parse_strength(&m.strength) {
-        Ok(s) if s.mg.len() == 1 => vec![model::DoseAndRate { dose_quantity: model::Quantity::ucum(s.mg[0], "mg", "mg") }],
+        Ok(s) if plain && s.mg.len() == 1 => vec![model::DoseAndRate { dose_quantity: model::Quantity::ucum(s.mg[0], "mg", "mg") }],
         _ => Vec::new(),
     };
     let mut text = format!("{} {}, {}, {}", m.name, m.strength, m.route.as_str(), m.frequency);
@@ -428,7 +441,9 @@ pub fn invoice(i: &Invoice) -> model::Invoice {
         totals.push(model::PriceComponent { kind: "discount", factor: None, amount: money(i.discount, i.currency) });
     }
     if !i.tax.is_zero() {
-        totals.push(model::PriceComponent { kind: "tax", factor: i.tax_rate.to_f64(), amount: money(i.tax, i.currency) });
+        // hms keeps the rate in percent; FHIR's factor multiplies.
+        let factor = (i.tax_rate / rust_decimal::Decimal::ONE_HUNDRED).to_f64();
+        totals.push(model::PriceComponent { kind: "tax", factor, amount: money(i.tax, i.currency) });
     }
     let mut note = Vec::new();
     if let (Some(at), Some(method)) = (i.paid_at, i.payment_method) {

@@ -125,6 +125,8 @@ fn allowed(segments: &[&str]) -> &'static str {
         ["Appointment"] => "GET, HEAD, POST",
         ["Appointment", _] => "GET, HEAD, PUT, PATCH",
         ["$export-status", _] => "GET, HEAD, DELETE",
+        // A kick-off starts a job: never on HEAD.
+        ["$export"] | ["Patient", "$export"] => "GET",
         _ => "GET, HEAD",
     }
 }
@@ -594,6 +596,9 @@ impl Context<'_> {
                 .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
                 .ok_or_else(|| unprocessable("start", "must be an instant with its time zone"))?
                 .with_timezone(&Utc);
+            if !search::plausible(given) {
+                return Err(unprocessable("start", "is not a plausible instant"));
+            }
             if start.is_some_and(|slot| slot != given) {
                 return Err(unprocessable("start", "is not the start of the slot named"));
             }
@@ -620,7 +625,6 @@ impl Context<'_> {
                 match (kind, path) {
                     ("replace" | "add", "/status") => wanted = op["value"].as_str().map(str::to_string),
                     ("replace" | "add", "/cancelationReason") => reason = Some(op["value"].clone()),
-                    ("test", _) => {}
                     _ => return Err(unprocessable("patch", format!("{kind} {path}: only the status (and cancelationReason) can change"))),
                 }
             }
@@ -629,10 +633,18 @@ impl Context<'_> {
             if body["resourceType"] != "Appointment" || body["id"].as_str() != Some(current.id.to_string().as_str()) {
                 return Err(unprocessable("id", "the body is not this appointment"));
             }
-            let was = map::appointment(&current);
-            for element in ["start", "end"] {
-                if body.get(element).is_some_and(|v| v != &to_value(&was)[element]) {
-                    return Err(unprocessable(element, "cannot change: book another appointment instead"));
+            // Only the status (and the reason for a cancellation) change by an update: every other
+            // element sent must be as it is (instants compared as instants).
+            let was = to_value(map::appointment(&current));
+            let instant = |v: &Value| v.as_str().and_then(|t| DateTime::parse_from_rfc3339(t).ok()).map(|t| t.with_timezone(&Utc));
+            for (element, value) in body.as_object().into_iter().flatten() {
+                let same = match element.as_str() {
+                    "resourceType" | "id" | "meta" | "text" | "status" | "cancelationReason" => true,
+                    "start" | "end" | "created" => instant(value).is_some() && instant(value) == instant(&was[element]),
+                    _ => value == &was[element],
+                };
+                if !same {
+                    return Err(unprocessable(element, "cannot change by an update: only the status (and cancelationReason) can"));
                 }
             }
             let wanted = body["status"].as_str().ok_or_else(|| unprocessable("status", "is required"))?.to_string();
@@ -642,14 +654,15 @@ impl Context<'_> {
         let named_step = reason.as_ref().and_then(|r| {
             r["coding"].as_array()?.iter().find(|c| c["system"] == map::STEP_SYSTEM).and_then(|c| c["code"].as_str()).map(str::to_string)
         });
+        let expected = if_match_versions(if_match);
         if map::appointment_status(current.status) == wanted && named_step.is_none() {
-            // Already so: nothing to do.
+            // Already so: nothing to change, if it is still the version the caller read.
+            Error::expect_version(EntityKind::Appointment, current.version, expected.as_deref())?;
             return Ok(written(StatusCode::OK, &map::appointment(&current), self.base));
         }
         let step = map::step_toward(current.status, &wanted, named_step.as_deref()).ok_or_else(|| {
             unprocessable("status", format!("no step leads from {} to {wanted}", map::appointment_status(current.status)))
         })?;
-        let expected = if_match_versions(if_match);
         let changed = self.state.hospital.transition(self.actor, id, step, reason_text, expected.as_deref(), self.now).await?;
         Ok(written(StatusCode::OK, &map::appointment(&changed), self.base))
     }
@@ -751,18 +764,18 @@ impl Context<'_> {
         if !asks_async {
             return Err(Outcome::invalid("Prefer", "an export answers asynchronously: send Prefer: respond-async"));
         }
-        let (mut types, mut since) = (offered.to_vec(), None);
+        let (mut named, mut since): (Vec<&'static str>, _) = (Vec::new(), None);
         for (name, value) in search::form_urlencoded(req.uri().query().unwrap_or_default()) {
             match name.as_str() {
                 "_type" => {
-                    let mut named = Vec::new();
                     for t in value.split(',').map(str::trim) {
                         let known = offered.iter().find(|o| **o == t).ok_or_else(|| {
                             Outcome::invalid("_type", format!("\"{t}\" is not exported here; the types are {}", offered.join(", ")))
                         })?;
-                        named.push(*known);
+                        if !named.contains(known) {
+                            named.push(*known);
+                        }
                     }
-                    types = named;
                 }
                 "_since" => {
                     let t = DateTime::parse_from_rfc3339(&value)
@@ -777,6 +790,7 @@ impl Context<'_> {
                 other => return Err(Outcome::invalid(other, "an export takes _type, _since and _outputFormat")),
             }
         }
+        let types = if named.is_empty() { offered.to_vec() } else { named };
         let request = format!("{}{}", self.base.trim_end_matches(BASE), req.uri());
         self.state.hospital.begin_export(self.actor, &request, self.now).await?;
         let job = self

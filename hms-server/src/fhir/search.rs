@@ -362,6 +362,12 @@ pub fn token(value: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// Whether an instant lies in the years a hospital's records can name (1900 to 2999), so that
+/// arithmetic on it (a day later, the hospital's zone) cannot leave chrono's range.
+pub fn plausible(t: DateTime<Utc>) -> bool {
+    (1900..3000).contains(&chrono::Datelike::year(&t))
+}
+
 /// The comparison of a date parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Prefix {
@@ -393,14 +399,15 @@ pub fn date(param: &str, value: &str, tz: chrono_tz::Tz) -> Result<(Prefix, Date
     };
     let bad = || Outcome::invalid(param, format!("\"{rest}\" is not a FHIR date or dateTime"));
     let local = |d: NaiveDate| tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).earliest().map(|t| t.with_timezone(&Utc));
+    let second = |t: DateTime<Utc>| t.checked_add_signed(Duration::seconds(1)).ok_or_else(bad);
     let (start, end) = if let Ok(t) = DateTime::parse_from_rfc3339(rest) {
         let t = t.with_timezone(&Utc);
         // An instant to the second stands for that second.
-        (t, t + Duration::seconds(1))
+        (t, second(t)?)
     } else if let Ok(t) = NaiveDateTime::parse_from_str(rest, "%Y-%m-%dT%H:%M:%S") {
         // FHIR asks for a zone with a time; without one, the hospital's is meant.
         let t = tz.from_local_datetime(&t).earliest().ok_or_else(bad)?.with_timezone(&Utc);
-        (t, t + Duration::seconds(1))
+        (t, second(t)?)
     } else {
         let (first, next) = match rest.len() {
             10 => {
@@ -419,6 +426,9 @@ pub fn date(param: &str, value: &str, tz: chrono_tz::Tz) -> Result<(Prefix, Date
         };
         (local(first).ok_or_else(bad)?, local(next).ok_or_else(bad)?)
     };
+    if !plausible(start) || !plausible(end) {
+        return Err(Outcome::invalid(param, format!("\"{rest}\" is not between the years 1900 and 2999")));
+    }
     Ok((prefix, start, end))
 }
 
@@ -457,6 +467,8 @@ mod tests {
         assert_eq!((from.map(instant), to.map(instant)), (Some("2026-12-07T05:00:00Z".into()), Some("2026-12-09T12:00:00Z".into())));
         assert!(date("date", "ap2026-12-07", tz).is_err());
         assert!(date("date", "2026-13-07", tz).is_err());
+        assert!(date("date", "ge9999-12-31T23:59:59Z", tz).is_err(), "beyond the years a record names");
+        assert!(date("date", "0001", tz).is_err());
         let (_, start, end) = date("date", "2026-02", tz).unwrap();
         assert_eq!((instant(start), instant(end)), ("2026-02-01T05:00:00Z".into(), "2026-03-01T05:00:00Z".into()));
     }

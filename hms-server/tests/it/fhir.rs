@@ -263,6 +263,16 @@ async fn fhir_interface(s: &TestServer) {
     }
     let (status, _) = fhir(s, "/Observation", Some(&admin)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Instants outside the years a record can name are refused, not computed with.
+    let (status, _) = fhir(s, "/Appointment?date=ge9999-12-31T23:59:59Z", Some(&admin)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = fhir(s, &format!("/Slot/{d1}-8210266876799"), Some(&admin)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // A patient's own search answers its terms too: another's address finds nothing.
+    let (_, _, total) = all_pages(s, "/Patient?identifier=urn:hms:email|patient2@example.org", &p1_token).await;
+    assert_eq!(total, 0);
+    let (_, _, total) = all_pages(s, "/Patient?birthdate=1980-05-17", &p1_token).await;
+    assert_eq!(total, 1);
     let resp = s.client.delete(format!("{}/fhir/R4/Patient/{p1}", s.base)).bearer_auth(&admin).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
@@ -452,11 +462,37 @@ async fn fhir_booking(s: &TestServer) {
     assert_eq!(cancelled["cancelationReason"]["text"], "the doctor is away");
     let (status, body) = s.get(&format!("/api/appointments/{second_id}"), Some(&admin)).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("cancelled")));
-    // A PUT may not move the appointment.
+    // A PUT may not move the appointment, nor change anything but its status.
     let mut moved = confirmed.clone();
     moved["start"] = slots[3]["start"].clone();
     let (status, _, _) =
         fhir_write(s, reqwest::Method::PUT, &format!("/Appointment/{id}"), &d1_token, "application/fhir+json", moved, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut described = confirmed.clone();
+    described["description"] = json!("something else");
+    let (status, _, _) =
+        fhir_write(s, reqwest::Method::PUT, &format!("/Appointment/{id}"), &d1_token, "application/fhir+json", described, None).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut same = confirmed.clone();
+    same["start"] = json!(confirmed["start"].as_str().unwrap().replace('Z', "+00:00"));
+    let (status, _, _) =
+        fhir_write(s, reqwest::Method::PUT, &format!("/Appointment/{id}"), &d1_token, "application/fhir+json", same, Some("W/\"2\"")).await;
+    assert_eq!(status, StatusCode::OK, "the same instant written otherwise is no change");
+    // Nothing to change is still checked against the version; a patch's tests are not skipped.
+    let (status, _, _) = fhir_write(
+        s,
+        reqwest::Method::PATCH,
+        &format!("/Appointment/{id}"),
+        &d1_token,
+        "application/json-patch+json",
+        confirm.clone(),
+        Some("W/\"1\""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PRECONDITION_FAILED);
+    let tested = json!([{"op": "test", "path": "/status", "value": "proposed"}, {"op": "replace", "path": "/status", "value": "noshow"}]);
+    let (status, _, _) =
+        fhir_write(s, reqwest::Method::PATCH, &format!("/Appointment/{id}"), &d1_token, "application/json-patch+json", tested, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // A pending appointment rejected by naming the step.
     let (status, third, _) = fhir_write(
@@ -655,6 +691,8 @@ async fn fhir_records(s: &TestServer) {
     assert_eq!(invoice["totalNet"], json!({"value": 150.5, "currency": "USD"}));
     assert_eq!(invoice["totalGross"]["value"], 165.55);
     assert_eq!(invoice["lineItem"][0]["priceComponent"][0]["amount"]["value"], 150.5);
+    let tax = invoice["totalPriceComponent"].as_array().unwrap().iter().find(|c| c["type"] == "tax").unwrap();
+    assert_eq!((tax["factor"].as_f64(), tax["amount"]["value"].as_f64()), (Some(0.1), Some(15.05)), "10 %: a factor of 0.1");
     let (status, _) = s.post(&format!("/api/invoices/{inv_id}/pay"), Some(&desk), json!({"method": "card"})).await;
     assert_eq!(status, StatusCode::OK);
     let (paid, _, _) = all_pages(s, "/Invoice?status=balanced", &p1).await;
@@ -788,6 +826,13 @@ async fn fhir_export(s: &TestServer) {
     assert_eq!(manifest["output"], json!([]));
     let practitioner_only = kick_off(admin.clone(), "/Patient/$export?_type=Practitioner", true).await.unwrap();
     assert_eq!(practitioner_only.status(), StatusCode::BAD_REQUEST, "not in the patient compartment");
+    // A type named twice is written once; a kick-off is never a HEAD.
+    let twice = kick_off(admin.clone(), "/$export?_type=Patient,Patient&_type=Patient", true).await.unwrap();
+    let manifest = finished_export(s, twice.headers()["content-location"].to_str().unwrap(), &admin).await;
+    assert_eq!(manifest["output"].as_array().unwrap().len(), 1);
+    let head =
+        s.client.head(format!("{}/fhir/R4/$export", s.base)).bearer_auth(&admin).header("prefer", "respond-async").send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
 on_both!(fhir_interface, fhir_booking, fhir_booking_race, fhir_records, fhir_export);
