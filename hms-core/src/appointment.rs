@@ -41,6 +41,11 @@ impl AppointmentStatus {
     pub fn is_final(self) -> bool {
         !self.is_active()
     }
+
+    /// Whether an invoice may be issued for it (confirmed, completed or no-show).
+    pub fn is_billable(self) -> bool {
+        matches!(self, AppointmentStatus::Confirmed | AppointmentStatus::Completed | AppointmentStatus::NoShow)
+    }
 }
 
 crate::code_enum! {

@@ -1042,6 +1042,8 @@ pub struct Appointment {
     /// caller may take one, and whether it is time (a visit is completed once it has started and
     /// cancelled before it ends), is decided when the step is asked for.
     pub next_steps: Vec<AppointmentStep>,
+    /// Whether an invoice may be issued for it (confirmed, completed or no-show).
+    pub billable: bool,
 }
 
 impl From<core::Appointment> for Appointment {
@@ -1061,6 +1063,7 @@ impl From<core::Appointment> for Appointment {
             updated_at: a.updated_at,
             version: a.version,
             next_steps: core::Transition::ALL.iter().filter(|t| t.target(a.status).is_some()).map(|&t| t.into()).collect(),
+            billable: a.status.is_billable(),
         }
     }
 }

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 
-use crate::appointment::AppointmentStatus;
 use crate::audit::AuditAction;
 use crate::billing::{Invoice, InvoiceLine, InvoiceStatus, PaymentMethod, compute_totals, invoice_number};
 use crate::error::{Error, Result, Validator};
@@ -52,7 +51,7 @@ impl Hospital {
         let mut tx = self.begin(TxMode::Write).await?;
         let result = async {
             let appointment = tx.appointment(input.appointment_id).await?.ok_or(Error::not_found(EntityKind::Appointment))?;
-            if !matches!(appointment.status, AppointmentStatus::Confirmed | AppointmentStatus::Completed | AppointmentStatus::NoShow) {
+            if !appointment.status.is_billable() {
                 return Err(Error::rule("appointment_id", "only a confirmed, completed or no-show appointment can be invoiced"));
             }
             let doctor = self.load_doctor(&mut *tx, appointment.doctor_id).await?;

@@ -30,6 +30,7 @@ async fn a_day_over_http(s: &TestServer) {
     assert_eq!(a1["status"], "pending");
     // The steps that exist from a status are part of the answer, so a client offers only those.
     assert_eq!(a1["next_steps"], json!(["confirm", "reject", "cancel"]));
+    assert_eq!(a1["billable"], false, "a pending appointment is not invoiced yet");
     let (status, clash) = s.post("/api/appointments", Some(&p2), json!({"doctor_id": dr_id, "starts_at": slot})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{clash}");
     assert!(!s.slots(&dr_id).await.contains(slot));
@@ -42,6 +43,7 @@ async fn a_day_over_http(s: &TestServer) {
     let (status, a2) = s.post(&format!("/api/appointments/{a2_id}/confirm"), Some(&dr), json!({})).await;
     assert_eq!((status, a2["status"].as_str()), (StatusCode::OK, Some("confirmed")));
     assert_eq!(a2["next_steps"], json!(["cancel", "complete", "no_show"]));
+    assert_eq!(a2["billable"], true);
     let (status, _) = s.post(&format!("/api/appointments/{a2_id}/complete"), Some(&dr), json!({})).await;
     assert_eq!(status, StatusCode::CONFLICT, "not before it starts");
 

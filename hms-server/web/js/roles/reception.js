@@ -11,8 +11,6 @@ const SEXES = ["female", "male", "other", "unknown"];
 const BLOOD_GROUPS = ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-", "unknown"];
 const PAYMENT_METHODS = ["cash", "card", "online", "insurance"];
 const INVOICE_STATUSES = ["pending", "paid", "cancelled"];
-// The appointment statuses an invoice may be issued for (InvoiceRequest.appointment_id).
-const INVOICEABLE = ["confirmed", "completed", "no_show"];
 
 // ---- helpers ----
 
@@ -152,7 +150,7 @@ async function patientPage(ctx) {
     const issued = byAppointment.get(a.id) || [];
     return [
       ...issued.map((i) => [h("a", { href: `#/desk/invoices/${i.id}` }, i.number), " ", statusBadge(i.status), h("br")]),
-      !issued.length && INVOICEABLE.includes(a.status)
+      !issued.length && a.billable
         ? h("a", { href: `#/desk/invoices/new?appointment=${a.id}`, "aria-label": `Issue an invoice for ${fmt.instant(a.starts_at)}` }, "Issue an invoice")
         : null,
     ];
