@@ -528,17 +528,22 @@ macro_rules! impl_tx {
             *first = false;
         }
 
-        /// The `where` of a prescription query.
-        fn push_prescription_filter(qb: &mut QueryBuilder<$DB>, filter: &PrescriptionFilter) {
-            let mut first = true;
-            if let Some(d) = filter.doctor_id {
-                push_where(qb, &mut first);
+        /// Narrows a query of a table with `doctor_id` and `patient_id` columns to a doctor's and a
+        /// patient's rows, where named.
+        fn push_parties(qb: &mut QueryBuilder<$DB>, first: &mut bool, doctor: Option<DoctorId>, patient: Option<PatientId>) {
+            if let Some(d) = doctor {
+                push_where(qb, first);
                 qb.push("doctor_id = ").push_bind(d.as_uuid());
             }
-            if let Some(p) = filter.patient_id {
-                push_where(qb, &mut first);
+            if let Some(p) = patient {
+                push_where(qb, first);
                 qb.push("patient_id = ").push_bind(p.as_uuid());
             }
+        }
+
+        /// The `where` of a prescription query.
+        fn push_prescription_filter(qb: &mut QueryBuilder<$DB>, filter: &PrescriptionFilter) {
+            push_parties(qb, &mut true, filter.doctor_id, filter.patient_id);
         }
 
         impl $Tx {
@@ -991,14 +996,7 @@ macro_rules! impl_tx {
                 let mut items = QueryBuilder::<$DB>::new(format!("select {APPOINTMENT_COLS} from appointment"));
                 for qb in [&mut count, &mut items] {
                     let mut first = true;
-                    if let Some(d) = filter.doctor_id {
-                        push_where(qb, &mut first);
-                        qb.push("doctor_id = ").push_bind(d.as_uuid());
-                    }
-                    if let Some(p) = filter.patient_id {
-                        push_where(qb, &mut first);
-                        qb.push("patient_id = ").push_bind(p.as_uuid());
-                    }
+                    push_parties(qb, &mut first, filter.doctor_id, filter.patient_id);
                     if !filter.statuses.is_empty() {
                         push_where(qb, &mut first);
                         qb.push("status in (");
