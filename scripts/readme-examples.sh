@@ -47,7 +47,7 @@ run() {
     local heading="$1" code
     code="$(block "$heading")"
     [ -n "$code" ] || { echo "README.md has no shell block under '$heading'" >&2; exit 1; }
-    printf '%s\n' "$code" | grep -q '^API=http://127.0.0.1:8000$' || { echo "the block under '$heading' does not set API" >&2; exit 1; }
+    grep -q '^API=http://127.0.0.1:8000$' <<<"$code" || { echo "the block under '$heading' does not set API" >&2; exit 1; }
     printf '%s\n' "$code" | sed "s#^API=http://127.0.0.1:8000\$#API=http://127.0.0.1:$PORT#" | bash -euo pipefail
 }
 
