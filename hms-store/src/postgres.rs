@@ -36,7 +36,7 @@ crate::tx_impl::impl_tx!(PgTx, Postgres);
 /// (index-only scans read the index alone) and leaves the autovacuum of a million inserted rows
 /// nothing to do later, in the middle of the hospital's work. One statement each: a vacuum runs
 /// outside any transaction.
-const AFTER_LOAD: &[&str] = &["vacuum (full) tally, doctor_tally", "vacuum (analyze)"];
+const AFTER_LOAD: &[&str] = &["vacuum (full) tally, doctor_tally, start_tally", "vacuum (analyze)"];
 
 crate::bulk::impl_bulk!(PgStore, Postgres);
 

@@ -238,6 +238,11 @@ pub(crate) const TALLY: &str = "select kind, key, cast(sum(n) as bigint), cast(s
      group by kind, key order by kind, key";
 pub(crate) const TODAY_APPOINTMENTS: &str = "select count(*) from appointment where starts_at >= $1 and starts_at < $2 \
      and status in ('pending', 'confirmed', 'completed', 'no_show')";
+/// Today's appointments from the kept counts by quarter hour (migration 0013 on SQLite, 0014 on
+/// PostgreSQL), for a day whose bounds fall on quarter hours: `$1` and `$2` are quarter hours since 1970.
+pub(crate) const TODAY_FROM_TALLY: &str = "select cast(coalesce(sum(n), 0) as bigint) from start_tally where bucket >= $1 and bucket < $2";
+/// The length in seconds of one row of `start_tally`.
+pub(crate) const START_BUCKET_SECONDS: i64 = 900;
 pub(crate) const BUSIEST: &str = "select t.doctor_id, a.full_name, t.n from doctor_tally t join account a on a.id = t.doctor_id \
      where t.n > 0 order by t.n desc, a.full_name limit $1";
 

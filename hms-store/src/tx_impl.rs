@@ -1835,8 +1835,17 @@ macro_rules! impl_tx {
                         _ => {}
                     }
                 }
-                let row =
-                    sqlx::query(TODAY_APPOINTMENTS).bind(ts(today.0)).bind(ts(today.1)).fetch_one(self.conn().await?).await.map_err(map)?;
+                // A day that begins and ends on quarter hours (in every time zone in use) is the
+                // sum of its kept quarter hours; another is counted from the appointments.
+                let quarter = |t: DateTime<Utc>| {
+                    (t.timestamp_subsec_nanos() == 0 && t.timestamp().rem_euclid(START_BUCKET_SECONDS) == 0)
+                        .then(|| t.timestamp().div_euclid(START_BUCKET_SECONDS))
+                };
+                let query = match (quarter(today.0), quarter(today.1)) {
+                    (Some(from), Some(to)) => sqlx::query(TODAY_FROM_TALLY).bind(from).bind(to),
+                    _ => sqlx::query(TODAY_APPOINTMENTS).bind(ts(today.0)).bind(ts(today.1)),
+                };
+                let row = query.fetch_one(self.conn().await?).await.map_err(map)?;
                 let today_appointments: i64 = geti(&row, 0)?;
                 let rows = sqlx::query(BUSIEST).bind(i64::from(busiest)).fetch_all(self.conn().await?).await.map_err(map)?;
                 let busiest_doctors = rows
