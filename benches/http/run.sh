@@ -30,6 +30,8 @@ SEED=${SEED:-1}
 source benches/http/report.sh
 # shellcheck source=benches/http/seed.sh
 source benches/http/seed.sh
+# shellcheck source=benches/http/data.sh
+source benches/http/data.sh
 
 command -v wrk >/dev/null || { apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }; }
 command -v jq >/dev/null || apt-get install -y jq >/dev/null
@@ -41,13 +43,6 @@ mkdir -p "$DATA"
 
 # report, run_wrk, table_header, print_notes and ratio_table are in report.sh; report's fourth
 # argument keeps the run's req/s in RPS for the ratio table.
-
-start_server() { # database url, dashboard ttl
-  HMS_DASHBOARD_TTL=$2 "$BIN" serve --database "$1" --bind "127.0.0.1:$PORT" --production >"$DATA/server.log" 2>&1 &
-  SERVER=$!
-  for _ in $(seq 1 100); do curl -sf "$API/healthz" >/dev/null && return; sleep 0.2; done
-  echo "the server did not start:" >&2; cat "$DATA/server.log" >&2; exit 1
-}
 
 # The smallest id (UUID v7: time first) of a row made from now on.
 since_id() { printf '%012x%020x' "$(( $(date +%s%N) / 1000000 ))" 0; }
@@ -81,27 +76,12 @@ PY
   echo "$1 bookings: $ok answered 2xx; written: $appointments appointments, $notifications notifications, $emails e-mails, $audits audit events (1, 2, 2 and 1 a booking): $verdict"
 }
 
-login() { curl -sf -X POST "$API/api/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$1\",\"password\":\"$2\"}" | jq -r .access_token; }
 
 table_header
 if [ "$SEED" != 0 ]; then seed_measure; fi
 
 for backend in $BACKENDS; do
-  if [ "$backend" = sqlite ]; then
-    URL="sqlite:$PWD/$DATA/http-$APPOINTMENTS.db"
-    if [ ! -f "$DATA/http-$APPOINTMENTS.db" ]; then
-      "$BIN" demo-data --database "$URL" --doctors 2000 --patients 200000 --appointments "$APPOINTMENTS" >/dev/null
-    fi
-  else
-    NAME=hms_http_$APPOINTMENTS
-    URL="${PG_ADMIN%/*}/$NAME"
-    if ! psql "$URL" -tAc 'select 1 from account limit 1' >/dev/null 2>&1; then
-      psql "$PG_ADMIN" -qc "drop database if exists $NAME" -qc "create database $NAME"
-      "$BIN" demo-data --database "$URL" --doctors 2000 --patients 200000 --appointments "$APPOINTMENTS" >/dev/null
-    fi
-  fi
-  # The admin of the load (an account that exists already is fine).
-  "$BIN" create-admin --database "$URL" --email admin@bulk.hms --name "Bench Admin" >/dev/null 2>&1 || true
+  URL=$(data_set "$backend")
 
   start_server "$URL" 300
   PATIENT=$(login patient4242@bulk.hms demo-password-2026)
