@@ -106,6 +106,8 @@ for backend in $BACKENDS; do
 
   start_server "$URL" 0
   ADMIN=$(login admin@bulk.hms "$HMS_ADMIN_PASSWORD")
+  # The new server's pool opens its connections first, as the first server's did.
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -H "Authorization: Bearer $ADMIN" "$API/api/dashboard" >/dev/null 2>&1
   DURATION=$(( DURATION < 10 ? DURATION : 10 )) report "$backend: GET /api/dashboard (uncached)" "$(run_wrk -H "Authorization: Bearer $ADMIN" "$API/api/dashboard")" "$SERVER"
   kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 done

@@ -196,7 +196,6 @@ async fn kept_figures_equal_a_recount(h: Hospital) {
             let kept = h.dashboard(&admin, t).await.expect("the dashboard");
             let counted = recount(&h, &admin, t).await;
             assert_eq!(kept, counted, "seed {seed}, after step {step}");
-            busy_days += u32::from(kept.today_appointments > 0);
             // The kept count of a day's quarter hours equals a count of the appointments, which
             // the store makes for a day that does not begin on a quarter hour (here one a
             // microsecond early: appointments start on whole minutes, so the same ones count).
@@ -210,7 +209,9 @@ async fn kept_figures_equal_a_recount(h: Hospital) {
                     n
                 }
             };
-            assert_eq!(count(day).await, count(day - Duration::microseconds(1)).await, "seed {seed}, after step {step}");
+            let by_quarter_hours = count(day).await;
+            assert_eq!(by_quarter_hours, count(day - Duration::microseconds(1)).await, "seed {seed}, after step {step}");
+            busy_days += u32::from(by_quarter_hours > 0 && kept.today_appointments > 0);
         }
     }
     let kept = h.dashboard(&admin, t).await.expect("the dashboard");
@@ -218,6 +219,6 @@ async fn kept_figures_equal_a_recount(h: Hospital) {
     let by = |s: AppointmentStatus| kept.appointments_by_status.iter().find(|c| c.status == s).map_or(0, |c| c.count);
     assert!(by(AppointmentStatus::Confirmed) + by(AppointmentStatus::Completed) > 0 && by(AppointmentStatus::Cancelled) > 0, "{kept:?}");
     assert!(!kept.revenue.is_empty() && !kept.busiest_doctors.is_empty(), "{kept:?}");
-    assert!(busy_days > 0, "no check saw an appointment today");
+    assert!(busy_days > 0, "no check saw an appointment on its day");
     assert!(outcomes.iter().any(|ok| !ok) && outcomes.iter().filter(|ok| **ok).count() > 30, "{outcomes:?}");
 }
