@@ -243,8 +243,11 @@ pub(crate) const TODAY_APPOINTMENTS: &str = "select count(*) from appointment wh
 pub(crate) const TODAY_FROM_TALLY: &str = "select cast(coalesce(sum(n), 0) as bigint) from start_tally where bucket >= $1 and bucket < $2";
 /// The length in seconds of one row of `start_tally`.
 pub(crate) const START_BUCKET_SECONDS: i64 = 900;
+/// The busiest doctors, ties by name: only the doctors with at least the count of the `$1`-th
+/// busiest are joined to their names and sorted (all of them when fewer have any), not every doctor.
 pub(crate) const BUSIEST: &str = "select t.doctor_id, a.full_name, t.n from doctor_tally t join account a on a.id = t.doctor_id \
-     where t.n > 0 order by t.n desc, a.full_name limit $1";
+     where t.n > 0 and t.n >= coalesce((select n from doctor_tally where n > 0 order by n desc limit 1 offset $1 - 1), 1) \
+     order by t.n desc, a.full_name limit $1";
 
 pub(crate) const INSERT_SESSION: &str = "insert into session (id, user_id, created_at, expires_at, revoked_at, last_used_at, \
      client_address, user_agent, enrolment_only) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
