@@ -3,7 +3,17 @@
 # appointments), loaded once per backend and size by `hms-server demo-data` and kept under
 # target/bench-data (SQLite) or in the database hms_http_<APPOINTMENTS> (PostgreSQL), with the
 # admin the runs sign in as; hms-server started on it, and a sign-in. Sourced by run.sh and
-# floor.sh, after BIN, DATA, APPOINTMENTS, PG_ADMIN, PORT and API are set.
+# floor.sh, which set BIN and DATA; the settings below are theirs too.
+
+APPOINTMENTS=${APPOINTMENTS:-1000000}
+BACKENDS=${BACKENDS:-sqlite postgres}
+PG_ADMIN=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+PORT=${PORT:-8098}
+API=http://127.0.0.1:$PORT
+export HMS_JWT_SECRET=benchmark-secret-benchmark-secret-benchmark
+export HMS_ADMIN_PASSWORD=load-test-passphrase-2026
+export HMS_SECRET_KEY=${HMS_SECRET_KEY:-000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f}
+export RUST_LOG=warn
 
 data_set() { # backend: loads the data set if it is not there yet and prints its database URL
   local url name

@@ -17,15 +17,6 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ROUNDS=${ROUNDS:-3}
-APPOINTMENTS=${APPOINTMENTS:-1000000}
-BACKENDS=${BACKENDS:-sqlite postgres}
-PG_ADMIN=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-PORT=${PORT:-8098}
-API=http://127.0.0.1:$PORT
-export HMS_JWT_SECRET=benchmark-secret-benchmark-secret-benchmark
-export HMS_ADMIN_PASSWORD=load-test-passphrase-2026
-export HMS_SECRET_KEY=${HMS_SECRET_KEY:-000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f}
-export RUST_LOG=warn
 # shellcheck source=benches/http/report.sh
 source benches/http/report.sh
 # shellcheck source=benches/http/data.sh

@@ -16,15 +16,6 @@ cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
-APPOINTMENTS=${APPOINTMENTS:-1000000}
-BACKENDS=${BACKENDS:-sqlite postgres}
-PG_ADMIN=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-PORT=${PORT:-8098}
-API=http://127.0.0.1:$PORT
-export HMS_JWT_SECRET=benchmark-secret-benchmark-secret-benchmark
-export HMS_ADMIN_PASSWORD=load-test-passphrase-2026
-export HMS_SECRET_KEY=${HMS_SECRET_KEY:-000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f}
-export RUST_LOG=warn
 SEED=${SEED:-1}
 # shellcheck source=benches/http/report.sh
 source benches/http/report.sh
