@@ -541,6 +541,19 @@ macro_rules! impl_tx {
             }
         }
 
+        /// Narrows a query to the rows whose instant `column` is at or after `from` and before `to`,
+        /// where named.
+        fn push_range(qb: &mut QueryBuilder<$DB>, first: &mut bool, column: &str, from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) {
+            if let Some(f) = from {
+                push_where(qb, first);
+                qb.push(format_args!("{column} >= ")).push_bind(ts(f));
+            }
+            if let Some(t) = to {
+                push_where(qb, first);
+                qb.push(format_args!("{column} < ")).push_bind(ts(t));
+            }
+        }
+
         /// The `where` of a prescription query.
         fn push_prescription_filter(qb: &mut QueryBuilder<$DB>, filter: &PrescriptionFilter) {
             push_parties(qb, &mut true, filter.doctor_id, filter.patient_id);
@@ -1006,22 +1019,8 @@ macro_rules! impl_tx {
                         }
                         qb.push(")");
                     }
-                    if let Some(f) = filter.from {
-                        push_where(qb, &mut first);
-                        qb.push("starts_at >= ").push_bind(ts(f));
-                    }
-                    if let Some(t) = filter.to {
-                        push_where(qb, &mut first);
-                        qb.push("starts_at < ").push_bind(ts(t));
-                    }
-                    if let Some(f) = filter.changed_from {
-                        push_where(qb, &mut first);
-                        qb.push("updated_at >= ").push_bind(ts(f));
-                    }
-                    if let Some(t) = filter.changed_to {
-                        push_where(qb, &mut first);
-                        qb.push("updated_at < ").push_bind(ts(t));
-                    }
+                    push_range(qb, &mut first, "starts_at", filter.from, filter.to);
+                    push_range(qb, &mut first, "updated_at", filter.changed_from, filter.changed_to);
                 }
                 items.push(match filter.order {
                     hms_core::ports::AppointmentOrder::Start => " order by starts_at, id",
