@@ -303,15 +303,13 @@ fn timing(m: &Medication) -> (model::Timing, Option<bool>) {
         bounds_duration: (m.duration_days > 0).then(|| model::Quantity::ucum(f64::from(m.duration_days), "days", "d")),
         ..Default::default()
     };
-    let mut as_needed = None;
     // hms-ai's reader gives the most a frequency allows (what the safety checks need): a range or
     // a maximum ("every 4-6 hours", "up to 4 times a day") is left in words, never stated as fixed.
     let lower = m.frequency.to_lowercase();
     let ranged = ["-", " to ", "max", "up to", "not more", "no more", "at most", "exceed"].iter().any(|w| lower.contains(w));
-    if let Ok(f) = parse_frequency(&m.frequency) {
-        as_needed = f.as_needed.then_some(true);
-    }
-    if let Ok(f) = parse_frequency(&m.frequency).map_err(drop).and_then(|f| if ranged || f.as_needed { Err(()) } else { Ok(f) }) {
+    let parsed = parse_frequency(&m.frequency).ok();
+    let as_needed = parsed.as_ref().and_then(|f| f.as_needed.then_some(true));
+    if let Some(f) = parsed.filter(|f| !ranged && !f.as_needed) {
         let per_day = f.per_day;
         if per_day >= 1.0 && per_day.fract() == 0.0 {
             (repeat.frequency, repeat.period, repeat.period_unit) = (Some(per_day as u32), Some(1.0), Some("d"));
