@@ -305,6 +305,17 @@ async fn fhir_write(
     (status, body, headers)
 }
 
+/// A JSON Patch of an appointment through FHIR.
+async fn patch_appointment(
+    s: &TestServer,
+    id: &str,
+    token: &str,
+    patch: Value,
+    if_match: Option<&str>,
+) -> (StatusCode, Value, reqwest::header::HeaderMap) {
+    fhir_write(s, reqwest::Method::PATCH, &format!("/Appointment/{id}"), token, "application/json-patch+json", patch, if_match).await
+}
+
 async fn fhir_booking(s: &TestServer) {
     let admin = s.admin().await;
     let (d1_token, d1) = s.doctor(1).await;
@@ -404,51 +415,17 @@ async fn fhir_booking(s: &TestServer) {
     // The lifecycle through FHIR: the doctor confirms by PATCH (with the version), a stale
     // version is refused, the patient may not complete it, the doctor cancels the second by PUT.
     let confirm = json!([{"op": "replace", "path": "/status", "value": "booked"}]);
-    let (status, outcome, _) = fhir_write(
-        s,
-        reqwest::Method::PATCH,
-        &format!("/Appointment/{id}"),
-        &p1_token,
-        "application/json-patch+json",
-        confirm.clone(),
-        None,
-    )
-    .await;
+    let (status, outcome, _) = patch_appointment(s, &id, &p1_token, confirm.clone(), None).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "a patient does not confirm: {outcome}");
-    let (status, confirmed, headers) = fhir_write(
-        s,
-        reqwest::Method::PATCH,
-        &format!("/Appointment/{id}"),
-        &d1_token,
-        "application/json-patch+json",
-        confirm.clone(),
-        Some("W/\"1\""),
-    )
-    .await;
+    let (status, confirmed, headers) = patch_appointment(s, &id, &d1_token, confirm.clone(), Some("W/\"1\"")).await;
     assert_eq!(status, StatusCode::OK, "{confirmed}");
     assert_eq!(confirmed["status"], "booked");
     assert_eq!(headers["etag"], "W/\"2\"");
-    let (status, _, _) = fhir_write(
-        s,
-        reqwest::Method::PATCH,
-        &format!("/Appointment/{id}"),
-        &d1_token,
-        "application/json-patch+json",
-        json!([{"op": "replace", "path": "/status", "value": "noshow"}]),
-        Some("W/\"1\""),
-    )
-    .await;
+    let (status, _, _) =
+        patch_appointment(s, &id, &d1_token, json!([{"op": "replace", "path": "/status", "value": "noshow"}]), Some("W/\"1\"")).await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED, "a stale version");
-    let (status, outcome, _) = fhir_write(
-        s,
-        reqwest::Method::PATCH,
-        &format!("/Appointment/{id}"),
-        &d1_token,
-        "application/json-patch+json",
-        json!([{"op": "replace", "path": "/status", "value": "proposed"}]),
-        None,
-    )
-    .await;
+    let (status, outcome, _) =
+        patch_appointment(s, &id, &d1_token, json!([{"op": "replace", "path": "/status", "value": "proposed"}]), None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "no step leads back: {outcome}");
     let second_id = second["id"].as_str().unwrap();
     let mut put = second.clone();
@@ -479,20 +456,10 @@ async fn fhir_booking(s: &TestServer) {
         fhir_write(s, reqwest::Method::PUT, &format!("/Appointment/{id}"), &d1_token, "application/fhir+json", same, Some("W/\"2\"")).await;
     assert_eq!(status, StatusCode::OK, "the same instant written otherwise is no change");
     // Nothing to change is still checked against the version; a patch's tests are not skipped.
-    let (status, _, _) = fhir_write(
-        s,
-        reqwest::Method::PATCH,
-        &format!("/Appointment/{id}"),
-        &d1_token,
-        "application/json-patch+json",
-        confirm.clone(),
-        Some("W/\"1\""),
-    )
-    .await;
+    let (status, _, _) = patch_appointment(s, &id, &d1_token, confirm.clone(), Some("W/\"1\"")).await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED);
     let tested = json!([{"op": "test", "path": "/status", "value": "proposed"}, {"op": "replace", "path": "/status", "value": "noshow"}]);
-    let (status, _, _) =
-        fhir_write(s, reqwest::Method::PATCH, &format!("/Appointment/{id}"), &d1_token, "application/json-patch+json", tested, None).await;
+    let (status, _, _) = patch_appointment(s, &id, &d1_token, tested, None).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // A pending appointment rejected by naming the step.
     let (status, third, _) = fhir_write(
@@ -508,16 +475,7 @@ async fn fhir_booking(s: &TestServer) {
     assert_eq!(status, StatusCode::CREATED, "{third}");
     let reject = json!([{"op": "replace", "path": "/status", "value": "cancelled"},
         {"op": "add", "path": "/cancelationReason", "value": {"coding": [{"system": "urn:hms:appointment-step", "code": "reject"}], "text": "not my field"}}]);
-    let (status, rejected, _) = fhir_write(
-        s,
-        reqwest::Method::PATCH,
-        &format!("/Appointment/{}", third["id"].as_str().unwrap()),
-        &d1_token,
-        "application/json-patch+json",
-        reject,
-        None,
-    )
-    .await;
+    let (status, rejected, _) = patch_appointment(s, third["id"].as_str().unwrap(), &d1_token, reject, None).await;
     assert_eq!(status, StatusCode::OK, "{rejected}");
     assert_eq!(rejected["cancelationReason"]["text"], "rejected by the doctor: not my field");
 }
