@@ -415,7 +415,9 @@ pub trait Tx: Send {
     /// Forgets every failed sign-in recorded under `key`.
     async fn clear_login_failures(&mut self, key: &str) -> Result<()>;
 
-    /// Dashboard figures; `today` is the hospital's current local day as UTC instants.
+    /// Dashboard figures, all of one moment (a store reads them in one statement, so that they
+    /// need no transaction: `TxMode::Statement`); `today` is the hospital's current local day as
+    /// UTC instants.
     async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard>;
 }
 

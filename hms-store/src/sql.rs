@@ -232,22 +232,45 @@ pub(crate) const INSERT_EMAILS: &str =
     "insert into outgoing_email (id, recipient, subject, body, created_at, attempts, next_attempt_at, sent_at, last_error) ";
 pub(crate) const AUDIT_COLS: &str = "id, at, actor_id, actor_role, action, operation, entity, entity_id, patient_id, outcome, detail";
 
-// The dashboard reads the figures the triggers of migration 0012 keep (`tally`, `doctor_tally`),
-// adding up a figure's rows; only today's appointments are counted, over one day's index range.
-pub(crate) const TALLY: &str = "select kind, key, cast(sum(n) as bigint), cast(sum(minor) as bigint) from tally \
-     group by kind, key order by kind, key";
-pub(crate) const TODAY_APPOINTMENTS: &str = "select count(*) from appointment where starts_at >= $1 and starts_at < $2 \
-     and status in ('pending', 'confirmed', 'completed', 'no_show')";
-/// Today's appointments from the kept counts by quarter hour (migration 0013 on SQLite, 0014 on
-/// PostgreSQL), for a day whose bounds fall on quarter hours: `$1` and `$2` are quarter hours since 1970.
-pub(crate) const TODAY_FROM_TALLY: &str = "select cast(coalesce(sum(n), 0) as bigint) from start_tally where bucket >= $1 and bucket < $2";
+// The dashboard reads the figures the triggers of migrations 0012-0014 keep, in one statement: its
+// figures are then of one moment on both backends (a statement sees one snapshot), and it costs one
+// round trip to the database. Its rows:
+// - part 0: a kept figure by kind and key (`tally`), its rows added up (in no particular order);
+// - part 1: today's appointments (`$2`, `$3`: the day's bounds, see below);
+// - part 2: the `$1` busiest doctors, in order, ties by name: only the doctors with at least the
+//   count of the `$1`-th busiest are joined to their names and sorted (all of them when fewer have
+//   any), not every doctor.
+// Columns: part, kind, key (for part 2 the doctor's name), n, minor (money in minor units),
+// doctor_id.
+macro_rules! dashboard {
+    ($today:literal) => {
+        concat!(
+            "select cast(0 as bigint) as part, kind, key, cast(sum(n) as bigint) as n, cast(sum(minor) as bigint) as minor, \
+             cast(null as uuid) as doctor_id from tally group by kind, key \
+             union all select 1, null, null, (",
+            $today,
+            "), null, null \
+             union all select * from (select 2, cast(null as text), a.full_name, t.n, cast(null as bigint), t.doctor_id \
+             from doctor_tally t join account a on a.id = t.doctor_id \
+             where t.n > 0 and t.n >= coalesce((select n from doctor_tally where n > 0 order by n desc limit 1 offset $1 - 1), 1) \
+             order by t.n desc, a.full_name limit $1) b \
+             order by part, n desc, key"
+        )
+    };
+}
+/// The dashboard with today's appointments from the kept counts by quarter hour (migration 0013
+/// on SQLite, 0014 on PostgreSQL), for a day whose bounds fall on quarter hours: `$2` and `$3` are
+/// quarter hours since 1970.
+pub(crate) const DASHBOARD_TODAY_KEPT: &str =
+    dashboard!("select cast(coalesce(sum(n), 0) as bigint) from start_tally where bucket >= $2 and bucket < $3");
+/// The dashboard with today's appointments counted over the day's index range (`$2`, `$3`: its
+/// bounds as instants), for a day whose bounds do not fall on quarter hours.
+pub(crate) const DASHBOARD_TODAY_COUNTED: &str = dashboard!(
+    "select count(*) from appointment where starts_at >= $2 and starts_at < $3 \
+     and status in ('pending', 'confirmed', 'completed', 'no_show')"
+);
 /// The length in seconds of one row of `start_tally`.
 pub(crate) const START_BUCKET_SECONDS: i64 = 900;
-/// The busiest doctors, ties by name: only the doctors with at least the count of the `$1`-th
-/// busiest are joined to their names and sorted (all of them when fewer have any), not every doctor.
-pub(crate) const BUSIEST: &str = "select t.doctor_id, a.full_name, t.n from doctor_tally t join account a on a.id = t.doctor_id \
-     where t.n > 0 and t.n >= coalesce((select n from doctor_tally where n > 0 order by n desc limit 1 offset $1 - 1), 1) \
-     order by t.n desc, a.full_name limit $1";
 
 pub(crate) const INSERT_SESSION: &str = "insert into session (id, user_id, created_at, expires_at, revoked_at, last_used_at, \
      client_address, user_agent, enrolment_only) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)";

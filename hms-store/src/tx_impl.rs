@@ -1808,61 +1808,62 @@ macro_rules! impl_tx {
             }
 
             async fn dashboard(&mut self, today: (DateTime<Utc>, DateTime<Utc>), busiest: u32) -> Result<Dashboard> {
-                let rows = sqlx::query(TALLY).fetch_all(self.conn().await?).await.map_err(map)?;
-                let mut by_status: Vec<StatusCount> =
-                    AppointmentStatus::ALL.iter().map(|&status| StatusCount { status, count: 0 }).collect();
-                let (mut doctors, mut patients) = (0u64, 0u64);
-                let (mut revenue, mut pending) = (Vec::new(), Vec::new());
-                for r in &rows {
-                    let (kind, key): (String, String) = (geti(r, 0)?, geti(r, 1)?);
-                    let n = u64::try_from(geti::<Option<i64>>(r, 2)?.unwrap_or(0)).unwrap_or(0);
-                    let minor: i64 = geti::<Option<i64>>(r, 3)?.unwrap_or(0);
-                    match kind.as_str() {
-                        "status" => {
-                            let status: AppointmentStatus = parse("status", &key)?;
-                            if let Some(s) = by_status.iter_mut().find(|s| s.status == status) {
-                                s.count = n;
-                            }
-                        }
-                        "active" if key == "doctor" => doctors = n,
-                        "active" if key == "patient" => patients = n,
-                        "paid" | "pending" if n > 0 => {
-                            let currency: Currency = parse("currency", &key)?;
-                            let list = if kind == "paid" { &mut revenue } else { &mut pending };
-                            list.push(crate::from_minor_units(minor, currency));
-                        }
-                        _ => {}
-                    }
-                }
                 // A day that begins and ends on quarter hours (in every time zone in use) is the
                 // sum of its kept quarter hours; another is counted from the appointments.
                 let quarter = |t: DateTime<Utc>| {
                     (t.timestamp_subsec_nanos() == 0 && t.timestamp().rem_euclid(START_BUCKET_SECONDS) == 0)
                         .then(|| t.timestamp().div_euclid(START_BUCKET_SECONDS))
                 };
+                let busiest = i64::from(busiest);
                 let query = match (quarter(today.0), quarter(today.1)) {
-                    (Some(from), Some(to)) => sqlx::query(TODAY_FROM_TALLY).bind(from).bind(to),
-                    _ => sqlx::query(TODAY_APPOINTMENTS).bind(ts(today.0)).bind(ts(today.1)),
+                    (Some(from), Some(to)) => sqlx::query(DASHBOARD_TODAY_KEPT).bind(busiest).bind(from).bind(to),
+                    _ => sqlx::query(DASHBOARD_TODAY_COUNTED).bind(busiest).bind(ts(today.0)).bind(ts(today.1)),
                 };
-                let row = query.fetch_one(self.conn().await?).await.map_err(map)?;
-                let today_appointments: i64 = geti(&row, 0)?;
-                let rows = sqlx::query(BUSIEST).bind(i64::from(busiest)).fetch_all(self.conn().await?).await.map_err(map)?;
-                let busiest_doctors = rows
-                    .iter()
-                    .map(|r| {
-                        Ok(DoctorLoad {
-                            doctor_id: DoctorId::from_uuid(geti(r, 0)?),
-                            full_name: parse("full_name", &geti::<String>(r, 1)?)?,
-                            appointments: geti::<i64>(r, 2)? as u64,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
+                let rows = query.fetch_all(self.conn().await?).await.map_err(map)?;
+                let mut by_status: Vec<StatusCount> =
+                    AppointmentStatus::ALL.iter().map(|&status| StatusCount { status, count: 0 }).collect();
+                let (mut doctors, mut patients, mut today_appointments) = (0u64, 0u64, 0u64);
+                let (mut revenue, mut pending, mut busiest_doctors) = (Vec::new(), Vec::new(), Vec::new());
+                for r in &rows {
+                    let n = u64::try_from(geti::<Option<i64>>(r, 3)?.unwrap_or(0)).unwrap_or(0);
+                    match geti::<i64>(r, 0)? {
+                        0 => {
+                            let (kind, key): (String, String) = (geti(r, 1)?, geti(r, 2)?);
+                            match kind.as_str() {
+                                "status" => {
+                                    let status: AppointmentStatus = parse("status", &key)?;
+                                    if let Some(s) = by_status.iter_mut().find(|s| s.status == status) {
+                                        s.count = n;
+                                    }
+                                }
+                                "active" if key == "doctor" => doctors = n,
+                                "active" if key == "patient" => patients = n,
+                                "paid" | "pending" if n > 0 => {
+                                    let currency: Currency = parse("currency", &key)?;
+                                    let minor: i64 = geti::<Option<i64>>(r, 4)?.unwrap_or(0);
+                                    let list = if kind == "paid" { &mut revenue } else { &mut pending };
+                                    list.push(crate::from_minor_units(minor, currency));
+                                }
+                                _ => {}
+                            }
+                        }
+                        1 => today_appointments = n,
+                        _ => busiest_doctors.push(DoctorLoad {
+                            doctor_id: DoctorId::from_uuid(geti(r, 5)?),
+                            full_name: parse("full_name", &geti::<String>(r, 2)?)?,
+                            appointments: n,
+                        }),
+                    }
+                }
+                for list in [&mut revenue, &mut pending] {
+                    list.sort_by(|a: &hms_core::Money, b: &hms_core::Money| a.currency.code().cmp(b.currency.code()));
+                }
                 Ok(Dashboard {
                     computed_at: Utc::now(),
                     doctors,
                     patients,
                     appointments_by_status: by_status,
-                    today_appointments: today_appointments as u64,
+                    today_appointments,
                     revenue,
                     pending,
                     busiest_doctors,

@@ -66,7 +66,7 @@ impl Hospital {
         self.guard(actor, Action::Dashboard, EntityKind::Dashboard, now).await?;
         let tz = self.config.time_zone;
         let today = schedule::local_day(tz, now.with_timezone(&tz.tz()).date_naive());
-        let mut tx = self.begin(TxMode::Read).await?;
+        let mut tx = self.begin(TxMode::Statement).await?;
         let result = tx.dashboard(today, 5).await.map(|mut d| {
             d.computed_at = now;
             d
