@@ -1,6 +1,7 @@
 //! The PostgreSQL backend: the production engine, safe with many server processes on one database.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hms_core::ports::{Store, TxMode};
@@ -63,6 +64,25 @@ fn missing_database(url: &str, e: &sqlx::Error) -> Option<hms_core::Error> {
     ))
 }
 
+async fn vacuum_figures(pool: &PgPool, dead_rows: i64) -> hms_core::Result<Vec<String>> {
+    let due: Vec<String> = sqlx::query_scalar(
+        "select relname::text from pg_stat_user_tables where schemaname = current_schema() \
+         and relname = any($1) and n_dead_tup >= $2 order by relname",
+    )
+    .bind(FIGURE_TABLES)
+    .bind(dead_rows)
+    .fetch_all(pool)
+    .await
+    .map_err(crate::error::map)?;
+    if !due.is_empty() {
+        // The names are the constant ones above, as the statistics return them. A vacuum runs
+        // outside any transaction, as a statement of its own.
+        let vacuum = format!("vacuum (skip_locked) {}", due.join(", "));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(vacuum)).execute(pool).await.map_err(crate::error::map)?;
+    }
+    Ok(due)
+}
+
 /// Creates the database `url` names if it does not exist (sqlx connects to the server's
 /// maintenance database to do so); answers whether it was created.
 pub async fn create_database(url: &str) -> hms_core::Result<bool> {
@@ -78,10 +98,33 @@ pub async fn create_database(url: &str) -> hms_core::Result<bool> {
 /// How long a pooled connection may sit idle before it is tested on checkout.
 const IDLE_BEFORE_TEST: Duration = Duration::from_secs(30);
 
+/// The tables of the dashboard's figures. Every booking and every step of an appointment rewrites
+/// a row of each, and each rewrite leaves the old version behind until a vacuum; the dashboard's
+/// reads step over those until then (after a burst of bookings, twice the time or more).
+const FIGURE_TABLES: [&str; 3] = ["doctor_tally", "start_tally", "tally"];
+/// How often the store looks at the figure tables' old versions ([`PgStore::vacuum_figures`]).
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+/// How many old versions of a figure table make the store vacuum it (the threshold migration 0015
+/// gives autovacuum for them).
+const UPKEEP_DEAD_ROWS: i64 = 1000;
+
 /// hms on PostgreSQL.
 #[derive(Clone, Debug)]
 pub struct PgStore {
     pool: PgPool,
+    /// Vacuums the figure tables as they fill with old versions, every [`UPKEEP_EVERY`], for as
+    /// long as a clone of the store lives: the dashboard's speed does not then depend on the
+    /// server's autovacuum settings (which migration 0015 tunes where autovacuum runs).
+    _upkeep: Arc<Upkeep>,
+}
+
+#[derive(Debug)]
+struct Upkeep(tokio::task::JoinHandle<()>);
+
+impl Drop for Upkeep {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl PgStore {
@@ -105,7 +148,26 @@ impl PgStore {
             .connect(url)
             .await
             .map_err(|e| missing_database(url, &e).unwrap_or_else(|| crate::error::map(e)))?;
-        Ok(Self { pool })
+        let upkeep_pool = pool.clone();
+        let upkeep = tokio::spawn(async move {
+            let mut every = tokio::time::interval(UPKEEP_EVERY);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            every.tick().await;
+            loop {
+                every.tick().await;
+                if let Err(e) = vacuum_figures(&upkeep_pool, UPKEEP_DEAD_ROWS).await {
+                    tracing::warn!(error = %e, "the figure tables' vacuum failed; trying again later");
+                }
+            }
+        });
+        Ok(Self { pool, _upkeep: Arc::new(Upkeep(upkeep)) })
+    }
+
+    /// Vacuums those of the dashboard's figure tables that hold at least `dead_rows` old versions
+    /// by PostgreSQL's statistics, without waiting for one another session has locked; answers
+    /// the tables it vacuumed. The store does this itself every few seconds.
+    pub async fn vacuum_figures(&self, dead_rows: i64) -> hms_core::Result<Vec<String>> {
+        vacuum_figures(&self.pool, dead_rows).await
     }
 
     /// Applies the embedded migrations that have not run yet.

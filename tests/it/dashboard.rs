@@ -223,3 +223,56 @@ async fn kept_figures_equal_a_recount(h: Hospital) {
     assert!(busy_days > 0, "no check saw an appointment on its day");
     assert!(outcomes.iter().any(|ok| !ok) && outcomes.iter().filter(|ok| **ok).count() > 30, "{outcomes:?}");
 }
+
+/// Old versions of a row, as every booking leaves in the figure tables: `count` updates of one
+/// row of `start_tally`, reported to PostgreSQL's statistics at once.
+async fn dead_versions(pool: &sqlx::PgPool, count: i64) {
+    let mut conn = pool.acquire().await.expect("a connection");
+    sqlx::query("insert into start_tally (bucket, shard, n) values (-1, 0, 0) on conflict do nothing")
+        .execute(&mut *conn)
+        .await
+        .expect("a figure row");
+    // A `do` block takes no parameters: the loop's bound is written into it.
+    let block =
+        format!("do $$ begin for i in 1 .. {count} loop update start_tally set n = n where bucket = -1 and shard = 0; end loop; end $$");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(block)).execute(&mut *conn).await.expect("the updates");
+    sqlx::raw_sql("select pg_stat_force_next_flush()").execute(&mut *conn).await.expect("the statistics flushed");
+}
+
+async fn dead_rows(pool: &sqlx::PgPool, table: &str) -> i64 {
+    sqlx::query_scalar("select n_dead_tup from pg_stat_user_tables where schemaname = current_schema() and relname = $1")
+        .bind(table)
+        .fetch_one(pool)
+        .await
+        .expect("the table's statistics")
+}
+
+/// On PostgreSQL the store vacuums the figure tables itself once they hold a thousand old
+/// versions, so that the dashboard's reads do not step over them when the server's autovacuum
+/// is off or slow; asked, it vacuums those with at least as many as it is told, and no other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_store_vacuums_the_figure_tables() {
+    let db = hms::store::testing::TempDatabase::postgres().await;
+    let store = hms::store::PgStore::connect(&db.url, 4).await.expect("the store opens");
+    store.migrate().await.expect("migrations");
+    let pool = store.pool().clone();
+
+    // Asked, below the store's own threshold (a thousand), so that its rounds stay out of the way.
+    dead_versions(&pool, 50).await;
+    assert_eq!(store.vacuum_figures(100).await.expect("the check"), Vec::<String>::new(), "50 old versions are not 100");
+    assert!(dead_rows(&pool, "start_tally").await >= 50);
+    dead_versions(&pool, 150).await;
+    assert_eq!(store.vacuum_figures(100).await.expect("the vacuum"), ["start_tally"]);
+    assert_eq!(dead_rows(&pool, "start_tally").await, 0, "the vacuum removed the old versions");
+
+    // And unasked, within a few of the store's rounds.
+    dead_versions(&pool, 1200).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while dead_rows(&pool, "start_tally").await > 0 {
+        assert!(std::time::Instant::now() < deadline, "the store did not vacuum the figure tables within 30 s");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    drop(store);
+    pool.close().await;
+    db.cleanup().await;
+}
