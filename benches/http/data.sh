@@ -2,8 +2,8 @@
 # The synthetic hospital of the HTTP harness and its server (2,000 doctors, 200,000 patients, APPOINTMENTS
 # appointments), loaded once per backend and size by `hms-server demo-data` and kept under
 # target/bench-data (SQLite) or in the database hms_http_<APPOINTMENTS> (PostgreSQL), with the
-# admin the runs sign in as; hms-server started on it, and a sign-in. Sourced by run.sh and
-# floor.sh, which set BIN and DATA; the settings below are theirs too.
+# admin the runs sign in as; hms-server started on it, a sign-in, and a query's first row.
+# Sourced by run.sh and floor.sh, which set BIN and DATA; the settings below are theirs too.
 
 APPOINTMENTS=${APPOINTMENTS:-1000000}
 BACKENDS=${BACKENDS:-sqlite postgres}
@@ -43,3 +43,11 @@ start_server() { # database url, dashboard ttl
 }
 
 login() { curl -sf -X POST "$API/api/auth/login" -H 'content-type: application/json' -d "{\"email\":\"$1\",\"password\":\"$2\"}" | jq -r .access_token; }
+
+sql() { # database url, query: its first row, the columns separated by |
+  if [ "${1%%:*}" = sqlite ]; then
+    python3 -c 'import sqlite3, sys; print("|".join(str(v) for v in (sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone() or ())))' "${1#sqlite:}" "$2"
+  else
+    psql "$1" -tAc "$2"
+  fi
+}

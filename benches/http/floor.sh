@@ -42,14 +42,6 @@ mkdir -p "$DATA"
 # A day far enough ahead that no earlier run booked it (each round books its own days).
 fresh_day() { echo $(( ($(date -u +%s) / 86400 + 30000 + RANDOM * 4) * 86400 )); }
 
-sql() { # database url, query: the first row, columns separated by |
-  if [ "${1%%:*}" = sqlite ]; then
-    python3 -c 'import sqlite3, sys; print("|".join(str(v) for v in (sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone() or ())))' "${1#sqlite:}" "$2"
-  else
-    psql "$1" -tAc "$2"
-  fi
-}
-
 # Figures by "backend:what:floor|hms", a line of values each.
 declare -A FIG
 

@@ -47,17 +47,9 @@ booking_writes() { # backend, database url, since id, wrk output
                   (select count(*) from notification where kind = 'appointment_booked' and id >= ID),
                   (select count(*) from outgoing_email where id >= ID),
                   (select count(*) from audit_event where operation = 'appointment.book' and id >= ID)"
-  if [ "$1" = sqlite ]; then
-    local lit="x'$3'"
-    counts=$(python3 - "${2#sqlite:}" "${q//ID/$lit}" <<'PY'
-import sqlite3, sys
-print("|".join(str(n) for n in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()))
-PY
-)
-  else
-    local lit="'$3'::uuid"
-    counts=$(psql "$2" -tAc "${q//ID/$lit}")
-  fi
+  local lit="'$3'::uuid"
+  if [ "$1" = sqlite ]; then lit="x'$3'"; fi
+  counts=$(sql "$2" "${q//ID/$lit}")
   ok=$(( $(awk '/requests in/ {print $1}' <<<"$4") - $(awk '/Non-2xx/ {print $NF}' <<<"$4" | grep . || echo 0) ))
   IFS='|' read -r appointments notifications emails audits <<<"$counts"
   local verdict="all written"

@@ -64,25 +64,6 @@ fn missing_database(url: &str, e: &sqlx::Error) -> Option<hms_core::Error> {
     ))
 }
 
-async fn vacuum_figures(pool: &PgPool, dead_rows: i64) -> hms_core::Result<Vec<String>> {
-    let due: Vec<String> = sqlx::query_scalar(
-        "select relname::text from pg_stat_user_tables where schemaname = current_schema() \
-         and relname = any($1) and n_dead_tup >= $2 order by relname",
-    )
-    .bind(FIGURE_TABLES)
-    .bind(dead_rows)
-    .fetch_all(pool)
-    .await
-    .map_err(crate::error::map)?;
-    if !due.is_empty() {
-        // The names are the constant ones above, as the statistics return them. A vacuum runs
-        // outside any transaction, as a statement of its own.
-        let vacuum = format!("vacuum (skip_locked) {}", due.join(", "));
-        sqlx::raw_sql(sqlx::AssertSqlSafe(vacuum)).execute(pool).await.map_err(crate::error::map)?;
-    }
-    Ok(due)
-}
-
 /// Creates the database `url` names if it does not exist (sqlx connects to the server's
 /// maintenance database to do so); answers whether it was created.
 pub async fn create_database(url: &str) -> hms_core::Result<bool> {
@@ -107,6 +88,26 @@ const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 /// How many old versions of a figure table make the store vacuum it (the threshold migration 0015
 /// gives autovacuum for them).
 const UPKEEP_DEAD_ROWS: i64 = 1000;
+
+/// [`PgStore::vacuum_figures`] on a pool, for the store's own rounds.
+async fn vacuum_figures(pool: &PgPool, dead_rows: i64) -> hms_core::Result<Vec<String>> {
+    let due: Vec<String> = sqlx::query_scalar(
+        "select relname::text from pg_stat_user_tables where schemaname = current_schema() \
+         and relname = any($1) and n_dead_tup >= $2 order by relname",
+    )
+    .bind(FIGURE_TABLES)
+    .bind(dead_rows)
+    .fetch_all(pool)
+    .await
+    .map_err(crate::error::map)?;
+    if !due.is_empty() {
+        // The names are the constant ones above, as the statistics return them. A vacuum runs
+        // outside any transaction, as a statement of its own.
+        let vacuum = format!("vacuum (skip_locked) {}", due.join(", "));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(vacuum)).execute(pool).await.map_err(crate::error::map)?;
+    }
+    Ok(due)
+}
 
 /// hms on PostgreSQL.
 #[derive(Clone, Debug)]
